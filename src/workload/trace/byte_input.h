@@ -1,0 +1,48 @@
+// Sequential byte input from a file, a pipe or memory, with transparent gzip / xz / zstd
+// decompression sniffed from the first bytes. Offsets are counted in delivered (decompressed)
+// bytes so errors can point at a record.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace hvsim {
+
+enum class Compression { kNone, kGzip, kXz, kZstd };
+
+class ByteInput {
+ public:
+  virtual ~ByteInput() = default;
+  // Opens `path`; throws InputError if it cannot be opened. With decompress=false the bytes are
+  // delivered as stored.
+  static std::unique_ptr<ByteInput> open_file(const std::string& path, bool decompress = true);
+  // Reads from an inherited descriptor (a pipe); never decompresses. Does not close fd.
+  static std::unique_ptr<ByteInput> from_fd(int fd, std::string name);
+  // Reads a copy of `data`; `name` is used in error messages.
+  static std::unique_ptr<ByteInput> from_memory(std::string_view data, std::string name,
+                                                bool decompress = true);
+
+  // Reads up to n bytes, fewer only at the end of the input; returns 0 at the end.
+  virtual size_t read(void* buf, size_t n) = 0;
+  // Bytes delivered so far.
+  uint64_t offset() const { return offset_; }
+  const std::string& name() const { return name_; }
+  Compression compression() const { return compression_; }
+  // Size of the stored input if known (files, memory), else 0.
+  uint64_t stored_size() const { return stored_size_; }
+
+ protected:
+  std::string name_;
+  uint64_t offset_ = 0;
+  Compression compression_ = Compression::kNone;
+  uint64_t stored_size_ = 0;
+};
+
+// Reads exactly n bytes or throws FileFormatError("truncated ... expected <what>").
+void read_exact(ByteInput& in, void* buf, size_t n, const char* what);
+
+std::string_view compression_name(Compression c);
+
+}  // namespace hvsim

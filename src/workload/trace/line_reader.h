@@ -1,0 +1,36 @@
+// Splits a ByteInput into lines without copying each line; tracks the line number for errors.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "workload/trace/byte_input.h"
+
+namespace hvsim {
+
+class LineReader {
+ public:
+  static constexpr size_t kMaxLine = 64 * 1024;
+  explicit LineReader(std::unique_ptr<ByteInput> in);
+  // Next line without its '\n' (and a trailing '\r'); false at the end of input. A line longer
+  // than kMaxLine is an error.
+  bool next(std::string_view& line);
+  uint64_t line_number() const { return line_no_; }
+  const std::string& name() const { return in_->name(); }
+  ByteInput& input() { return *in_; }
+
+ private:
+  std::unique_ptr<ByteInput> in_;
+  std::vector<char> buf_;
+  size_t pos_ = 0, len_ = 0;
+  bool eof_ = false;
+  uint64_t line_no_ = 0;
+};
+
+// Parses a hexadecimal number (optional 0x) that fills the whole of `s`.
+bool parse_hex(std::string_view s, uint64_t& out);
+// Parses a decimal number that fills the whole of `s`.
+bool parse_dec(std::string_view s, uint64_t& out);
+
+}  // namespace hvsim
