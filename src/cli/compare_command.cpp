@@ -1,0 +1,173 @@
+#include "cli/compare_command.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "cli/experiment.h"
+#include "common/error.h"
+#include "common/units.h"
+#include "report/atomic_file.h"
+#include "report/writers.h"
+#include "workload/generator.h"
+#if __has_include("workload/trace/open_trace.h")
+#include "workload/trace/open_trace.h"
+#define HVSIM_HAVE_TRACES 1
+#endif
+
+namespace hvsim {
+namespace {
+
+struct CompareArgs {
+  std::string workloads = "gups,stream,chase,zipf";
+  std::string trace, format;
+  std::string footprint = "1GiB";
+  std::string accesses = "1M";
+  uint64_t seed = 1;
+  std::string schemes = "all";
+  std::string profile = "default";
+  std::vector<std::string> settings;
+  std::string json, csv;
+  bool verify = false;
+  unsigned threads = 0;
+  bool workload_given = false;
+};
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+void run_compare(const CompareArgs& a) {
+  Profile profile = load_profile(a.profile);
+  for (const auto& s : a.settings) apply_setting(profile, s);
+
+  WorkloadParams params;
+  params.footprint = parse_size(a.footprint, "--footprint");
+  if (params.footprint < 4096) throw InputError(fmt::format("--footprint: '{}' is too small; expected at least 4KiB", a.footprint));
+  if (params.footprint > (uint64_t{1} << 46))
+    throw InputError(fmt::format("--footprint: '{}' is too large; expected at most 64TiB", a.footprint));
+  params.accesses = parse_count(a.accesses, "--accesses");
+  params.seed = a.seed;
+  // workload.* keys go to the generator; everything else left over is unknown.
+  for (auto it = profile.extras.begin(); it != profile.extras.end();) {
+    if (it->first.rfind("workload.", 0) == 0) {
+      params.options[it->first.substr(9)] = it->second;
+      it = profile.extras.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& [key, _] : profile.extras) {
+    std::string section = key.substr(0, key.find('.'));
+    if (!SchemeRegistry::instance().find(section))
+      throw InputError(fmt::format("unknown key '{}'; expected a key of a known section (see `hvsim profile keys`)", key));
+  }
+
+  ExperimentOptions opt;
+  opt.schemes = resolve_schemes(a.schemes);
+  opt.verify = a.verify;
+  opt.threads = a.threads;
+  opt.progress = ::isatty(2);
+
+  // Resolve every workload before running any, so a typo fails fast.
+  struct Job {
+    std::string name;
+    std::function<std::unique_ptr<EventSource>()> open;
+    uint64_t footprint;
+  };
+  std::vector<Job> jobs;
+  if (!a.trace.empty()) {
+#ifdef HVSIM_HAVE_TRACES
+    if (a.workload_given) throw InputError("--trace and --workload exclude each other; give one");
+    std::string path = a.trace, fmt_name = a.format;
+    open_trace(path, fmt_name);  // fails now on a missing or unreadable file
+    jobs.push_back({std::filesystem::path(path).filename().string(), [path, fmt_name] { return open_trace(path, fmt_name); }, 0});
+#else
+    throw InputError("--trace: trace input is not available in this build");
+#endif
+  } else {
+    for (const auto& w : split(a.workloads)) {
+      auto* entry = WorkloadRegistry::instance().find(w);
+      if (!entry)
+        throw InputError(fmt::format("--workload: unknown workload '{}'; expected one of: {}", w, WorkloadRegistry::instance().names()));
+      auto factory = entry->factory;
+      entry->factory(params);  // validates the workload options
+      jobs.push_back({w, [factory, params] { return factory(params); }, params.footprint});
+    }
+    if (jobs.empty()) throw InputError("--workload: no workload given");
+  }
+
+  std::vector<RunReport> reports;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    auto source = jobs[j].open();
+    opt.footprint_hint = jobs[j].footprint;
+    opt.expected_events = a.trace.empty() ? params.accesses : 0;
+    opt.label = jobs[j].name;
+    RunReport r = run_experiment(*source, profile, opt);
+    r.workload = jobs[j].name;
+    r.footprint = jobs[j].footprint;
+    r.seed = a.trace.empty() ? params.seed : 0;
+    fmt::print("{}{}", j ? "\n" : "", render_table(r, profile));
+    std::fflush(stdout);
+    reports.push_back(std::move(r));
+  }
+  if (!a.json.empty()) write_file_atomically(a.json, render_json(reports, profile));
+  if (!a.csv.empty()) write_file_atomically(a.csv, render_csv(reports, profile));
+}
+
+}  // namespace
+
+void register_compare_command(CLI::App& app) {
+  auto args = std::make_shared<CompareArgs>();
+  auto* cmd = app.add_subcommand("compare", "Run every selected translation scheme on the same workload and compare their costs");
+  cmd->description(
+      "Run every selected translation scheme on the same event stream and print one table per workload\n"
+      "(rows: schemes; columns: TLB misses per 1000 accesses, page walks, memory references per walk,\n"
+      "walk cycles per access, VM exits, hypervisor cycles, translation overhead, slowdown vs native,\n"
+      "speed-up vs nested). Without --workload or --trace it runs the built-in set gups,stream,chase,zipf.");
+  auto* w = cmd->add_option("-w,--workload", args->workloads,
+                            "Built-in workload(s), comma-separated (see `hvsim workloads`)")
+                ->default_str("gups,stream,chase,zipf");
+  w->each([args](const std::string&) { args->workload_given = true; });
+#ifdef HVSIM_HAVE_TRACES
+  cmd->add_option("--trace", args->trace, "Read the event stream from a trace file instead of a generator");
+  cmd->add_option("--format", args->format, "Trace format (default: sniffed from the file)");
+#endif
+  cmd->add_option("--footprint", args->footprint, "Memory the workload spans: bytes or KiB/MiB/GiB/TiB")->default_str("1GiB");
+  cmd->add_option("-n,--accesses", args->accesses, "Memory accesses to simulate per workload (1000000, 1e6 or 1M)")->default_str("1M");
+  cmd->add_option("--seed", args->seed, "Seed of the workload generators")->default_val(1);
+  cmd->add_option("-s,--schemes", args->schemes, "Schemes to run, comma-separated, or 'all' (see `hvsim schemes`)")->default_str("all");
+  cmd->add_option("-p,--profile", args->profile, "Machine profile: a built-in name (default, bare) or a .toml file")->default_str("default");
+  cmd->add_option("--set", args->settings, "Override a profile key, e.g. --set paging.guest_levels=5 (repeatable; see `hvsim profile keys`)");
+  cmd->add_option("--json", args->json, "Also write the results as JSON to this file (format: docs/output.md)");
+  cmd->add_option("--csv", args->csv, "Also write the results as CSV to this file");
+  cmd->add_flag("--verify", args->verify, "Check on every access that all schemes yield the same host-physical address");
+  cmd->add_option("-j,--threads", args->threads, "Worker threads for the schemes (default: one per core)");
+  cmd->callback([args] { run_compare(*args); });
+}
+
+void register_info_commands(CLI::App& app) {
+  app.add_subcommand("schemes", "List the translation schemes")->callback([] {
+    for (auto* e : SchemeRegistry::instance().all()) fmt::print("{:<14} {}\n", e->name, e->description);
+  });
+  app.add_subcommand("workloads", "List the built-in workload generators")->callback([] {
+    for (auto* e : WorkloadRegistry::instance().all()) fmt::print("{:<14} {}\n", e->name, e->description);
+  });
+  auto* prof = app.add_subcommand("profile", "Show machine profiles and their keys");
+  prof->require_subcommand(1);
+  prof->add_subcommand("keys", "List every profile key")->callback([] {
+    for (auto& [k, doc] : profile_key_docs()) fmt::print("{:<32} {}\n", k, doc);
+  });
+  prof->add_subcommand("list", "List the built-in profiles")->callback([] {
+    for (auto& n : builtin_profile_names()) fmt::print("{}\n", n);
+  });
+}
+
+}  // namespace hvsim

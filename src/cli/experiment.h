@@ -1,0 +1,35 @@
+// Runs one workload through a set of schemes: the stream is read once, the machine prepares each
+// batch, every scheme consumes it (on worker threads), and --verify compares their answers.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/profile.h"
+#include "hv/machine.h"
+#include "report/run_report.h"
+#include "schemes/scheme.h"
+#include "workload/event_source.h"
+
+namespace hvsim {
+
+struct ExperimentOptions {
+  std::vector<std::string> schemes;  // registry names, in display order
+  bool verify = false;
+  unsigned threads = 0;         // 0 = one per core
+  size_t batch_events = 1 << 16;
+  uint64_t footprint_hint = 0;  // bytes; 0 = unknown (traces)
+  uint64_t expected_events = 0; // for the progress line; 0 = unknown
+  bool progress = false;        // print a progress line on stderr
+  std::string label;            // what the progress line calls this run
+};
+
+
+// Checks every name against the registry; "all" expands to every registered scheme.
+std::vector<std::string> resolve_schemes(const std::string& comma_list);
+
+// Fills everything in the report but its workload name, footprint and seed.
+RunReport run_experiment(EventSource& source, const Profile& profile, const ExperimentOptions& options);
+
+}  // namespace hvsim

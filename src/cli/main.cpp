@@ -1,0 +1,41 @@
+// hvsim: simulate the cost of virtualizing a VM's memory, side by side for every scheme.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/compare_command.h"
+#include "common/error.h"
+#if __has_include("cli/trace_command.h")
+#include "cli/trace_command.h"
+#define HVSIM_HAVE_TRACE_COMMAND 1
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{fmt::format(
+      "hvsim {} - a trace-driven simulator of memory virtualization\n"
+      "Puts native, nested (EPT/NPT), shadow paging and the other schemes side by side on one event\n"
+      "stream: TLB misses, page-walk references and cycles, VM exits, hypervisor time, slowdown.",
+      HVSIM_VERSION)};
+  app.set_version_flag("--version", std::string("hvsim ") + HVSIM_VERSION);
+  app.require_subcommand(1);
+  hvsim::register_compare_command(app);
+  hvsim::register_info_commands(app);
+#ifdef HVSIM_HAVE_TRACE_COMMAND
+  hvsim::register_trace_command(app);
+#endif
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const hvsim::InputError& e) {
+    fmt::print(stderr, "hvsim: error: {}\n", e.what());
+    return 2;
+  } catch (const hvsim::SimulationError& e) {
+    fmt::print(stderr, "hvsim: error: {}\n", e.what());
+    return 3;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "hvsim: internal error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

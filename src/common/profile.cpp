@@ -1,0 +1,261 @@
+#include "common/profile.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "common/error.h"
+#include "common/units.h"
+#include "profiles_embedded.h"
+
+namespace hvsim {
+namespace {
+
+// One settable key: how to set it from text, and its documentation.
+struct KeySpec {
+  std::string key;
+  std::string doc;
+  std::function<void(Profile&, const std::string&)> set;
+};
+
+uint64_t to_u64(const std::string& key, const std::string& v, uint64_t lo, uint64_t hi) {
+  uint64_t n = 0;
+  size_t pos = 0;
+  try {
+    if (v.empty() || v[0] == '-') throw std::invalid_argument("neg");
+    n = std::stoull(v, &pos, 0);
+  } catch (const std::exception&) {
+    pos = 0;
+  }
+  if (pos != v.size() || n < lo || n > hi)
+    throw InputError(fmt::format("{}: '{}' is not valid; expected an integer from {} to {}", key, v, lo, hi));
+  return n;
+}
+
+std::vector<KeySpec> make_specs() {
+  std::vector<KeySpec> s;
+  auto u32 = [&s](std::string key, std::string doc, auto member, uint64_t lo = 0, uint64_t hi = 1u << 30) {
+    s.push_back({key, doc, [=](Profile& p, const std::string& v) { member(p) = static_cast<uint32_t>(to_u64(key, v, lo, hi)); }});
+  };
+  auto size = [&s](std::string key, std::string doc, auto member) {
+    s.push_back({key, doc, [=](Profile& p, const std::string& v) { member(p) = v == "0" ? 0 : parse_size(v, key); }});
+  };
+  auto flag = [&s](std::string key, std::string doc, auto member) {
+    s.push_back({key, doc, [=](Profile& p, const std::string& v) {
+                   if (v == "true" || v == "1") member(p) = true;
+                   else if (v == "false" || v == "0") member(p) = false;
+                   else throw InputError(fmt::format("{}: '{}' is not valid; expected true or false", key, v));
+                 }});
+  };
+  s.push_back({"core.frequency_ghz", "core clock, for converting cycles to time", [](Profile& p, const std::string& v) {
+                 double f = 0;
+                 try {
+                   size_t pos;
+                   f = std::stod(v, &pos);
+                   if (pos != v.size()) f = 0;
+                 } catch (const std::exception&) {
+                 }
+                 if (!(f > 0.05 && f < 20)) throw InputError(fmt::format("core.frequency_ghz: '{}' is not valid; expected a number of GHz between 0.05 and 20", v));
+                 p.frequency_ghz = f;
+               }});
+  u32("core.base_cycles_per_access", "cycles of non-memory work per access", [](Profile& p) -> auto& { return p.base_cycles_per_access; });
+
+  const char* size_names[] = {"4k", "2m", "1g"};
+  for (int i = 0; i < kPageSizeCount; ++i) {
+    u32(fmt::format("tlb.l1_{}_entries", size_names[i]), "L1 DTLB entries for this page size (0 = none)", [i](Profile& p) -> auto& { return p.tlb.l1[i].entries; });
+    u32(fmt::format("tlb.l1_{}_ways", size_names[i]), "L1 DTLB associativity (= entries: fully associative)", [i](Profile& p) -> auto& { return p.tlb.l1[i].ways; });
+  }
+  u32("tlb.l2_entries", "second-level TLB entries (4K and 2M pages)", [](Profile& p) -> auto& { return p.tlb.l2.entries; });
+  u32("tlb.l2_ways", "second-level TLB associativity", [](Profile& p) -> auto& { return p.tlb.l2.ways; });
+  u32("tlb.l2_1g_entries", "second-level TLB entries for 1G pages", [](Profile& p) -> auto& { return p.tlb.l2_1g.entries; });
+  u32("tlb.l2_1g_ways", "associativity of the 1G second-level TLB", [](Profile& p) -> auto& { return p.tlb.l2_1g.ways; });
+  u32("tlb.l2_hit_cycles", "cycles of an L1 miss that hits the second-level TLB", [](Profile& p) -> auto& { return p.tlb.l2_hit_cycles; });
+
+  for (const char* sec : {"pwc", "host_pwc"}) {
+    bool host = std::string(sec) == "host_pwc";
+    auto cfg = [host](Profile& p) -> WalkCacheConfig& { return host ? p.host_pwc : p.pwc; };
+    const char* lvl[] = {"", "", "pde", "pdpte", "pml4e", "pml5e"};
+    for (int l = 2; l <= 5; ++l)
+      u32(fmt::format("{}.{}_entries", sec, lvl[l]), fmt::format("{}page-walk cache entries for level-{} entries (0 = none)", host ? "host-dimension " : "", l),
+          [cfg, l](Profile& p) -> auto& { return cfg(p).entries[l]; });
+    u32(fmt::format("{}.ways", sec), "page-walk cache associativity", [cfg](Profile& p) -> auto& { return cfg(p).ways; }, 1);
+    u32(fmt::format("{}.hit_cycles", sec), "cycles of a page-walk cache hit", [cfg](Profile& p) -> auto& { return cfg(p).hit_cycles; });
+  }
+  u32("nested_tlb.entries", "nested TLB entries caching gPA->hPA in 2D walks (0 = none)", [](Profile& p) -> auto& { return p.nested_tlb_entries; });
+  u32("nested_tlb.ways", "nested TLB associativity", [](Profile& p) -> auto& { return p.nested_tlb_ways; }, 1);
+
+  struct Lvl {
+    const char* name;
+    CacheLevelConfig CacheHierarchyConfig::*member;
+  };
+  for (Lvl c : {Lvl{"l1", &CacheHierarchyConfig::l1}, Lvl{"l2", &CacheHierarchyConfig::l2}, Lvl{"llc", &CacheHierarchyConfig::llc}}) {
+    size(fmt::format("cache.{}_size", c.name), "capacity (0 = level absent)", [c](Profile& p) -> auto& { return (p.cache.*c.member).size_bytes; });
+    u32(fmt::format("cache.{}_ways", c.name), "associativity", [c](Profile& p) -> auto& { return (p.cache.*c.member).ways; }, 1);
+    u32(fmt::format("cache.{}_cycles", c.name), "load-to-use latency of a hit", [c](Profile& p) -> auto& { return (p.cache.*c.member).latency_cycles; });
+  }
+  u32("cache.dram_cycles", "latency of a reference that misses every cache", [](Profile& p) -> auto& { return p.cache.dram_cycles; });
+  u32("cache.line_bytes", "cache line size", [](Profile& p) -> auto& { return p.cache.line_bytes; }, 8, 4096);
+  flag("cache.data_accesses", "data accesses also go through the cache model (and compete with page-table entries)", [](Profile& p) -> auto& { return p.cache_data_accesses; });
+
+  s.push_back({"paging.guest_levels", "levels of guest (and native) page tables: 4 or 5", [](Profile& p, const std::string& v) { p.guest_levels = static_cast<int>(to_u64("paging.guest_levels", v, 4, 5)); }});
+  s.push_back({"paging.host_levels", "levels of host (EPT) page tables: 4 or 5", [](Profile& p, const std::string& v) { p.host_levels = static_cast<int>(to_u64("paging.host_levels", v, 4, 5)); }});
+  s.push_back({"guest.page_size", "guest page-size policy: 4K, 2M, 1G or thp (2M where a 2M-aligned range fits)", [](Profile& p, const std::string& v) {
+                 std::string l;
+                 for (char c : v) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                 if (l == "4k") p.guest_page_size = GuestPagePolicy::k4K;
+                 else if (l == "2m") p.guest_page_size = GuestPagePolicy::k2M;
+                 else if (l == "1g") p.guest_page_size = GuestPagePolicy::k1G;
+                 else if (l == "thp") p.guest_page_size = GuestPagePolicy::kThp;
+                 else throw InputError(fmt::format("guest.page_size: '{}' is not valid; expected 4K, 2M, 1G or thp", v));
+               }});
+  s.push_back({"host.page_size", "host (EPT) page size: 4K, 2M or 1G", [](Profile& p, const std::string& v) {
+                 std::string l;
+                 for (char c : v) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                 if (l == "4k") p.host_page_size = PageSize::k4K;
+                 else if (l == "2m") p.host_page_size = PageSize::k2M;
+                 else if (l == "1g") p.host_page_size = PageSize::k1G;
+                 else throw InputError(fmt::format("host.page_size: '{}' is not valid; expected 4K, 2M or 1G", v));
+               }});
+  size("guest.memory", "guest-physical memory (0 = footprint plus room for page tables)", [](Profile& p) -> auto& { return p.guest_memory; });
+  size("host.memory", "host-physical memory (0 = guest memory plus room for host tables)", [](Profile& p) -> auto& { return p.host_memory; });
+  s.push_back({"host.populate", "when the host maps guest memory: lazy (EPT violation on first touch) or eager (at VM start)", [](Profile& p, const std::string& v) {
+                 if (v == "lazy") p.host_populate_eager = false;
+                 else if (v == "eager") p.host_populate_eager = true;
+                 else throw InputError(fmt::format("host.populate: '{}' is not valid; expected lazy or eager", v));
+               }});
+
+  u32("costs.guest_page_fault_cycles", "guest kernel page-fault handler (native cost of a fault)", [](Profile& p) -> auto& { return p.guest_page_fault_cycles; });
+  u32("costs.vm_exit_cycles", "round trip of a VM exit and entry with a trivial handler", [](Profile& p) -> auto& { return p.vm_exit_cycles; });
+  u32("costs.hypercall_cycles", "round trip of a null hypercall", [](Profile& p) -> auto& { return p.hypercall_cycles; });
+  u32("costs.interrupt_injection_cycles", "injecting a virtual interrupt or exception into the guest", [](Profile& p) -> auto& { return p.interrupt_injection_cycles; });
+  u32("costs.ept_violation_cycles", "host handler of an EPT violation (allocate and map), on top of the exit", [](Profile& p) -> auto& { return p.ept_violation_cycles; });
+  u32("costs.shadow_pte_write_cycles", "hypervisor emulation of a trapped guest page-table write and shadow resync, on top of the exit", [](Profile& p) -> auto& { return p.shadow_pte_write_cycles; });
+  u32("costs.shadow_fill_cycles", "hypervisor handler of a hidden (shadow-miss) fault, on top of the exit and its software walk", [](Profile& p) -> auto& { return p.shadow_fill_cycles; });
+  u32("costs.cr3_write_cycles", "hypervisor handler of a trapped CR3 write under shadow paging, on top of the exit", [](Profile& p) -> auto& { return p.cr3_write_cycles; });
+  return s;
+}
+
+const std::vector<KeySpec>& specs() {
+  static const std::vector<KeySpec> s = make_specs();
+  return s;
+}
+
+const std::map<std::string, std::string>& builtin_profiles() {
+  static const std::map<std::string, std::string> m = {{"default", kProfileDefault}, {"bare", kProfileBare}};
+  return m;
+}
+
+// Sections holding core keys; anything else is an extras section (a scheme's or the workload's).
+bool is_core_section(const std::string& section) {
+  for (const auto& k : specs())
+    if (k.key.compare(0, section.size() + 1, section + ".") == 0) return true;
+  return false;
+}
+
+void set_key(Profile& p, const std::string& key, const std::string& value, const std::string& where) {
+  for (const auto& k : specs()) {
+    if (k.key == key) {
+      try {
+        k.set(p, value);
+      } catch (const InputError& e) {
+        throw InputError(where.empty() ? e.what() : where + ": " + e.what());
+      }
+      return;
+    }
+  }
+  auto dot = key.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == key.size())
+    throw InputError(fmt::format("{}{}unknown key '{}'; expected section.key (see `hvsim profile keys`)", where, where.empty() ? "" : ": ", key));
+  if (is_core_section(key.substr(0, dot)))
+    throw InputError(fmt::format("{}{}unknown key '{}'; section '{}' has no such key (see `hvsim profile keys`)", where, where.empty() ? "" : ": ", key, key.substr(0, dot)));
+  p.extras[key] = value;
+}
+
+std::string node_text(const toml::node& n) {
+  if (auto v = n.as_string()) return v->get();
+  if (auto v = n.as_integer()) return std::to_string(v->get());
+  if (auto v = n.as_floating_point()) return fmt::format("{}", v->get());
+  if (auto v = n.as_boolean()) return v->get() ? "true" : "false";
+  return {};
+}
+
+}  // namespace
+
+Profile parse_profile(const std::string& text, const std::string& origin) {
+  toml::table tbl;
+  try {
+    tbl = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    throw InputError(fmt::format("{}:{}: {}", origin, e.source().begin.line, e.description()));
+  }
+  Profile p;
+  p.origin = origin;
+  for (auto&& [sec, node] : tbl) {
+    std::string section(sec.str());
+    if (section == "profile") {
+      if (auto t = node.as_table())
+        if (auto n = (*t)["name"].value<std::string>()) p.name = *n;
+      continue;
+    }
+    auto* t = node.as_table();
+    if (!t)
+      throw InputError(fmt::format("{}:{}: '{}' should be a [section]", origin, node.source().begin.line, section));
+    for (auto&& [k, v] : *t) {
+      std::string key = section + "." + std::string(k.str());
+      std::string value = node_text(v);
+      std::string where = fmt::format("{}:{}", origin, v.source().begin.line);
+      if (value.empty() && !v.is_string())
+        throw InputError(fmt::format("{}: '{}' should be a number, boolean or string", where, key));
+      set_key(p, key, value, where);
+    }
+  }
+  return p;
+}
+
+Profile load_profile(const std::string& name_or_path) {
+  auto& builtins = builtin_profiles();
+  if (auto it = builtins.find(name_or_path); it != builtins.end()) {
+    Profile p = parse_profile(it->second, "profile '" + name_or_path + "'");
+    p.name = name_or_path;
+    p.origin = "built-in";
+    return p;
+  }
+  namespace fs = std::filesystem;
+  if (!fs::exists(name_or_path)) {
+    std::string names;
+    for (auto& [n, _] : builtins) names += (names.empty() ? "" : ", ") + n;
+    throw InputError(fmt::format("profile '{}': no such built-in profile or file; expected one of {} or a path to a .toml file", name_or_path, names));
+  }
+  std::ifstream in(name_or_path, std::ios::binary);
+  if (!in || fs::is_directory(name_or_path)) throw InputError(fmt::format("{}: cannot read profile file", name_or_path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  Profile p = parse_profile(ss.str(), name_or_path);
+  if (p.name == "builtin") p.name = fs::path(name_or_path).stem().string();
+  return p;
+}
+
+void apply_setting(Profile& p, const std::string& assignment) {
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw InputError(fmt::format("--set '{}': expected key=value, e.g. paging.guest_levels=5", assignment));
+  set_key(p, assignment.substr(0, eq), assignment.substr(eq + 1), "--set");
+}
+
+std::vector<std::string> builtin_profile_names() {
+  std::vector<std::string> v;
+  for (auto& [n, _] : builtin_profiles()) v.push_back(n);
+  return v;
+}
+
+std::vector<std::pair<std::string, std::string>> profile_key_docs() {
+  std::vector<std::pair<std::string, std::string>> v;
+  for (auto& k : specs()) v.emplace_back(k.key, k.doc);
+  return v;
+}
+
+}  // namespace hvsim

@@ -1,0 +1,72 @@
+// A machine profile: TLB geometry, caches, paging depths and the primitive costs (exits,
+// hypercalls, faults) of one machine, loaded from TOML. Results such as "a shadow fault costs N
+// times a nested one" come out of the model, never from a profile.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/page_size.h"
+#include "mem/cache_hierarchy.h"
+#include "paging/walk_cache.h"
+#include "tlb/tlb_hierarchy.h"
+
+namespace hvsim {
+
+enum class GuestPagePolicy : uint8_t { k4K, k2M, k1G, kThp };
+
+struct Profile {
+  std::string name = "builtin";
+  std::string origin;  // file it was read from, or "built-in"
+
+  // [core]
+  double frequency_ghz = 2.5;
+  uint32_t base_cycles_per_access = 1;  // non-memory work per access
+
+  // [tlb], [pwc], [host_pwc], [nested_tlb], [cache]
+  TlbConfig tlb;
+  WalkCacheConfig pwc;       // native and guest dimension
+  WalkCacheConfig host_pwc;  // host dimension of two-dimensional walks
+  uint32_t nested_tlb_entries = 0, nested_tlb_ways = 4;
+  CacheHierarchyConfig cache;
+  bool cache_data_accesses = true;  // data accesses also go through the cache model
+
+  // [paging], [guest], [host]
+  int guest_levels = 4;
+  int host_levels = 4;
+  GuestPagePolicy guest_page_size = GuestPagePolicy::k4K;
+  PageSize host_page_size = PageSize::k4K;
+  uint64_t guest_memory = 0;  // bytes; 0 = sized from the workload
+  uint64_t host_memory = 0;   // bytes; 0 = sized from the guest
+  bool host_populate_eager = false;
+
+  // [costs] in cycles
+  uint32_t guest_page_fault_cycles = 0;
+  uint32_t vm_exit_cycles = 0;
+  uint32_t hypercall_cycles = 0;
+  uint32_t interrupt_injection_cycles = 0;
+  uint32_t ept_violation_cycles = 0;
+  uint32_t shadow_pte_write_cycles = 0;
+  uint32_t shadow_fill_cycles = 0;
+  uint32_t cr3_write_cycles = 0;
+
+  // Keys of sections that belong to one scheme or to the workload (`[switching] window = …`,
+  // `workload.scale=20`): kept as text and checked by their owner.
+  std::map<std::string, std::string> extras;
+
+  double cycles_to_us(double cycles) const { return cycles / (frequency_ghz * 1000.0); }
+};
+
+// Loads a profile by name (a shipped preset: "default", "bare") or by path to a .toml file.
+Profile load_profile(const std::string& name_or_path);
+// Parses profile text; `origin` names it in error messages.
+Profile parse_profile(const std::string& text, const std::string& origin);
+// Applies `section.key=value`; throws InputError naming the key and what it expects.
+void apply_setting(Profile& p, const std::string& assignment);
+
+std::vector<std::string> builtin_profile_names();
+// Documentation of every core key: "section.key  meaning".
+std::vector<std::pair<std::string, std::string>> profile_key_docs();
+
+}  // namespace hvsim

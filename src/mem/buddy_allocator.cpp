@@ -1,0 +1,59 @@
+#include "mem/buddy_allocator.h"
+
+namespace hvsim {
+
+BuddyAllocator::BuddyAllocator(uint64_t first_frame, uint64_t frame_count)
+    : first_frame_(first_frame), frame_count_(frame_count) {
+  // Carve the range into the largest aligned blocks that fit, highest addresses pushed first so
+  // that allocation proceeds upward from the start of the range.
+  std::vector<std::pair<uint64_t, int>> blocks;
+  uint64_t f = first_frame, end = first_frame + frame_count;
+  while (f < end) {
+    int order = kMaxOrder;
+    while (order > 0 && ((f & ((uint64_t{1} << order) - 1)) != 0 || f + (uint64_t{1} << order) > end)) --order;
+    blocks.emplace_back(f, order);
+    f += uint64_t{1} << order;
+  }
+  for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) push_free(it->first, it->second);
+}
+
+void BuddyAllocator::push_free(uint64_t frame, int order) {
+  stack_[order].push_back(frame);
+  free_set_[order].insert(frame, 1);
+  free_frames_ += uint64_t{1} << order;
+}
+
+bool BuddyAllocator::take_free(uint64_t frame, int order) {
+  if (!free_set_[order].erase(frame)) return false;
+  free_frames_ -= uint64_t{1} << order;
+  return true;
+}
+
+std::optional<uint64_t> BuddyAllocator::allocate(int order) {
+  for (int o = order; o <= kMaxOrder; ++o) {
+    auto& st = stack_[o];
+    while (!st.empty()) {
+      uint64_t frame = st.back();
+      st.pop_back();
+      if (!take_free(frame, o)) continue;  // stale: merged away since it was pushed
+      // Split down to the requested order, keeping the lower half each time.
+      for (int s = o; s > order; --s) push_free(frame + (uint64_t{1} << (s - 1)), s - 1);
+      return frame;
+    }
+  }
+  return std::nullopt;
+}
+
+void BuddyAllocator::free(uint64_t frame, int order) {
+  while (order < kMaxOrder) {
+    uint64_t buddy = frame ^ (uint64_t{1} << order);  // blocks are aligned in absolute frame numbers
+    if (buddy < first_frame_ || buddy + (uint64_t{1} << order) > first_frame_ + frame_count_ ||
+        !take_free(buddy, order))
+      break;
+    frame = frame < buddy ? frame : buddy;
+    ++order;
+  }
+  push_free(frame, order);
+}
+
+}  // namespace hvsim

@@ -1,0 +1,63 @@
+// Sparse simulated physical memory: only page-table pages have contents. Memory use grows with the
+// number of table pages, never with the size of the data a workload touches.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "common/flat_map.h"
+
+namespace hvsim {
+
+class TableMemory {
+ public:
+  static constexpr int kEntries = 512;
+  using Page = std::array<uint64_t, kEntries>;
+
+  // Contents of the table page in `frame`, or nullptr if that frame holds no table page.
+  uint64_t* page(uint64_t frame) {
+    Page** p = index_.find(frame);
+    return p ? (*p)->data() : nullptr;
+  }
+  const uint64_t* page(uint64_t frame) const { return const_cast<TableMemory*>(this)->page(frame); }
+
+  // Makes `frame` a zeroed table page.
+  uint64_t* create(uint64_t frame) {
+    Page* p;
+    if (!free_.empty()) {
+      p = free_.back();
+      free_.pop_back();
+    } else {
+      if (blocks_.empty() || used_in_block_ == kBlockPages) {
+        blocks_.push_back(std::make_unique<Page[]>(kBlockPages));
+        used_in_block_ = 0;
+      }
+      p = &blocks_.back()[used_in_block_++];
+    }
+    p->fill(0);
+    index_.insert(frame, p);
+    return p->data();
+  }
+
+  void release(uint64_t frame) {
+    Page** p = index_.find(frame);
+    if (!p) return;
+    free_.push_back(*p);
+    index_.erase(frame);
+  }
+
+  size_t pages() const { return index_.size(); }
+  size_t memory_bytes() const {
+    return blocks_.size() * kBlockPages * sizeof(Page) + index_.memory_bytes() + free_.capacity() * sizeof(Page*);
+  }
+
+ private:
+  static constexpr size_t kBlockPages = 256;
+  FlatU64Map<Page*> index_{12};
+  std::vector<std::unique_ptr<Page[]>> blocks_;
+  size_t used_in_block_ = 0;
+  std::vector<Page*> free_;
+};
+
+}  // namespace hvsim

@@ -1,0 +1,29 @@
+// One guest process: its page table (in guest-physical memory), PCID and mapped regions.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+
+#include "common/address.h"
+#include "paging/radix_table.h"
+
+namespace hvsim {
+
+using GuestPageTable = RadixTable<GuestVirtAddr, GuestPhysAddr, X86Entry>;
+
+struct AddressSpace {
+  uint32_t pid = 0;
+  uint16_t pcid = 0;
+  std::unique_ptr<GuestPageTable> table;
+  std::map<uint64_t, uint64_t> regions;  // mmap'd ranges: start -> end
+
+  // True if [start, end) lies inside one mapped region.
+  bool region_covers(uint64_t start, uint64_t end) const {
+    auto it = regions.upper_bound(start);
+    if (it == regions.begin()) return false;
+    --it;
+    return it->first <= start && end <= it->second;
+  }
+};
+
+}  // namespace hvsim

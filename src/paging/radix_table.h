@@ -1,0 +1,186 @@
+// An x86-64-style radix page table whose pages live in simulated physical memory (TableMemory).
+// `In` is the address space translated from, `Out` the one translated to; the table's own pages
+// are frames of `Out` (guest tables hold guest-physical frames, EPT and shadow tables host ones).
+//
+// The walk only says *which* entries a translation touches; what they cost is decided by the
+// caller (page-walk caches, the cache hierarchy), so one walker serves every scheme.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "common/page_size.h"
+#include "mem/table_memory.h"
+#include "paging/entry_format.h"
+
+namespace hvsim {
+
+template <class Out>
+struct WalkStep {
+  Out entry_addr;  // physical address of the 8-byte entry read
+  int level;       // 5..1
+};
+
+template <class Out>
+struct WalkPath {
+  std::array<WalkStep<Out>, 5> steps{};
+  int count = 0;
+  bool ok = false;       // false: a non-present entry ended the walk (a fault)
+  Out result{};          // translated address, with the page offset
+  PageSize size = PageSize::k4K;
+  uint64_t table_frame_at[6] = {};  // table frame read at each level (for page-walk caches)
+};
+
+struct MapEffect {
+  int entries_written = 0;
+  int tables_allocated = 0;
+};
+
+template <class In, class Out, class Fmt>
+class RadixTable {
+ public:
+  RadixTable(TableMemory& mem, int levels, uint64_t root_frame) : mem_(&mem), levels_(levels), root_(root_frame) {
+    if (!mem_->page(root_)) mem_->create(root_);
+  }
+
+  int levels() const { return levels_; }
+  uint64_t root_frame() const { return root_; }
+  Out root_addr() const { return Out(root_ << 12); }
+  TableMemory& memory() const { return *mem_; }
+
+  // Walks from the root.
+  WalkPath<Out> walk(In va) const { return walk_from(va, levels_, root_); }
+
+  // Walks starting at `level` whose table is in `table_frame` (a page-walk cache hit skips the
+  // levels above).
+  WalkPath<Out> walk_from(In va, int level, uint64_t table_frame) const {
+    WalkPath<Out> path;
+    uint64_t frame = table_frame;
+    for (int l = level; l >= 1; --l) {
+      const uint64_t* page = mem_->page(frame);
+      unsigned idx = table_index(va.value, l);
+      path.table_frame_at[l] = frame;
+      path.steps[path.count++] = {Out((frame << 12) + idx * 8), l};
+      uint64_t e = page[idx];
+      if (!Fmt::present(e)) return path;
+      if (l == 1 || Fmt::large(e)) {
+        PageSize size = page_size_at_level(l);
+        path.ok = true;
+        path.size = size;
+        path.result = Out((e & kEntryAddrMask & ~(page_bytes(size) - 1)) | va.offset_in(page_shift(size)));
+        return path;
+      }
+      frame = (e & kEntryAddrMask) >> 12;
+    }
+    return path;
+  }
+
+  struct Translation {
+    Out addr;
+    PageSize size;
+    bool writable;
+  };
+  // Functional lookup, no cost: what this table maps `va` to.
+  std::optional<Translation> translate(In va) const {
+    uint64_t frame = root_;
+    for (int l = levels_; l >= 1; --l) {
+      uint64_t e = mem_->page(frame)[table_index(va.value, l)];
+      if (!Fmt::present(e)) return std::nullopt;
+      if (l == 1 || Fmt::large(e)) {
+        PageSize size = page_size_at_level(l);
+        return Translation{Out((e & kEntryAddrMask & ~(page_bytes(size) - 1)) | va.offset_in(page_shift(size))),
+                           size, Fmt::writable(e)};
+      }
+      frame = (e & kEntryAddrMask) >> 12;
+    }
+    return std::nullopt;
+  }
+
+  // Maps the page of `size` containing `va` to the page at `pa`. `alloc_table()` returns a free
+  // frame of `Out` for each missing table page. Overwrites an existing leaf of the same size.
+  template <class AllocTable>
+  MapEffect map(In va, Out pa, PageSize size, bool writable, AllocTable&& alloc_table) {
+    MapEffect fx;
+    uint64_t frame = root_;
+    const int leaf = leaf_level(size);
+    for (int l = levels_; l > leaf; --l) {
+      uint64_t* page = mem_->page(frame);
+      uint64_t& e = page[table_index(va.value, l)];
+      if (!Fmt::present(e)) {
+        uint64_t child = alloc_table();
+        mem_->create(child);
+        e = Fmt::make_table(child << 12);
+        ++fx.entries_written;
+        ++fx.tables_allocated;
+      } else if (Fmt::large(e)) {
+        return fx;  // already covered by a larger page: nothing to do
+      }
+      frame = (e & kEntryAddrMask) >> 12;
+    }
+    mem_->page(frame)[table_index(va.value, leaf)] = Fmt::make_leaf(pa.value, size, writable);
+    ++fx.entries_written;
+    return fx;
+  }
+
+  // Clears the leaf entry covering `va`; returns what was mapped. Table pages are kept (Linux
+  // frees them only on larger unmaps; see free_empty_tables).
+  std::optional<Translation> unmap(In va) {
+    uint64_t frame = root_;
+    for (int l = levels_; l >= 1; --l) {
+      uint64_t& e = mem_->page(frame)[table_index(va.value, l)];
+      if (!Fmt::present(e)) return std::nullopt;
+      if (l == 1 || Fmt::large(e)) {
+        PageSize size = page_size_at_level(l);
+        Translation t{Out(e & kEntryAddrMask & ~(page_bytes(size) - 1)), size, Fmt::writable(e)};
+        e = 0;
+        return t;
+      }
+      frame = (e & kEntryAddrMask) >> 12;
+    }
+    return std::nullopt;
+  }
+
+  // Sets or clears the write bit of the leaf covering `va`; false if unmapped.
+  bool set_writable(In va, bool writable) {
+    uint64_t frame = root_;
+    for (int l = levels_; l >= 1; --l) {
+      uint64_t& e = mem_->page(frame)[table_index(va.value, l)];
+      if (!Fmt::present(e)) return false;
+      if (l == 1 || Fmt::large(e)) {
+        e = Fmt::with_write(e, writable);
+        return true;
+      }
+      frame = (e & kEntryAddrMask) >> 12;
+    }
+    return false;
+  }
+
+  // Visits every table page below the root (not the root), deepest first, calling
+  // f(frame, level); used to free a whole address space.
+  template <class F>
+  void for_each_table(F&& f) const {
+    visit(root_, levels_, f);
+  }
+
+ private:
+  template <class F>
+  void visit(uint64_t frame, int level, F& f) const {
+    if (level > 1) {
+      const uint64_t* page = mem_->page(frame);
+      for (int i = 0; i < TableMemory::kEntries; ++i) {
+        uint64_t e = page[i];
+        if (Fmt::present(e) && !Fmt::large(e)) {
+          uint64_t child = (e & kEntryAddrMask) >> 12;
+          visit(child, level - 1, f);
+          f(child, level - 1);
+        }
+      }
+    }
+  }
+
+  TableMemory* mem_;
+  int levels_;
+  uint64_t root_;
+};
+
+}  // namespace hvsim

@@ -1,0 +1,46 @@
+// Costs a one-dimensional walk: page-walk caches decide where it starts, and every entry it
+// still has to fetch goes through the cache hierarchy. The table decides which entries are
+// touched (RadixTable::walk_from); this decides what they cost.
+#pragma once
+#include <cstdint>
+
+#include "mem/cache_hierarchy.h"
+#include "paging/radix_table.h"
+#include "paging/walk_cache.h"
+
+namespace hvsim {
+
+struct WalkCost {
+  uint32_t refs = 0;    // entries fetched from the memory hierarchy
+  uint32_t cycles = 0;  // page-walk-cache hits plus fetch latencies
+  void operator+=(const WalkCost& o) {
+    refs += o.refs;
+    cycles += o.cycles;
+  }
+};
+
+template <class Out>
+struct CostedWalk {
+  WalkPath<Out> path;
+  WalkCost cost;
+};
+
+template <class In, class Out, class Fmt>
+CostedWalk<Out> walk_1d(const RadixTable<In, Out, Fmt>& table, In va, uint16_t asid, WalkCache& pwc,
+                        CacheHierarchy& cache) {
+  CostedWalk<Out> w;
+  WalkCache::Start start = pwc.lookup(va.value, asid, table.levels(), table.root_frame());
+  if (start.level != table.levels()) w.cost.cycles += pwc.hit_cycles();
+  w.path = table.walk_from(va, start.level, start.table_frame);
+  for (int i = 0; i < w.path.count; ++i) {
+    const auto& step = w.path.steps[i];
+    w.cost.cycles += cache.access(step.entry_addr.value).cycles;
+    ++w.cost.refs;
+    // A non-leaf entry that was followed: remember where it points.
+    if (step.level > 1 && (i + 1 < w.path.count))
+      pwc.fill(va.value, asid, step.level, w.path.table_frame_at[step.level - 1]);
+  }
+  return w;
+}
+
+}  // namespace hvsim

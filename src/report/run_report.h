@@ -1,0 +1,30 @@
+// The outcome of running one workload through a set of schemes: what every report renders.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "schemes/scheme_stats.h"
+
+namespace hvsim {
+
+struct SchemeOutcome {
+  std::string name;
+  SchemeStats stats;
+};
+
+struct RunReport {
+  std::string workload;      // short name (gups, or the trace file)
+  std::string description;   // the source's own description
+  uint64_t footprint = 0;    // bytes, 0 when unknown
+  uint64_t seed = 0;
+  uint64_t events = 0;
+  uint64_t accesses = 0;
+  bool verified = false;
+  uint64_t verified_accesses = 0;
+  double seconds = 0;
+  uint64_t guest_table_pages = 0, host_table_pages = 0;
+  std::vector<SchemeOutcome> schemes;
+};
+
+}  // namespace hvsim

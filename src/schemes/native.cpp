@@ -1,0 +1,46 @@
+// native: no virtualization. The guest's own tables are walked as a bare-metal OS's would be
+// (one dimension, `paging.guest_levels` references when nothing is cached). Its physical
+// addresses are the guest-physical ones; for --verify they are reported through the VM's memory
+// map so that every scheme's answer can be compared.
+#include "paging/walker.h"
+#include "schemes/tlb_scheme.h"
+
+namespace hvsim {
+namespace {
+
+class NativeScheme final : public TlbScheme<NativeScheme> {
+ public:
+  explicit NativeScheme(SchemeContext& ctx) : TlbScheme(ctx), pwc_(ctx.profile.pwc) {}
+
+  void on_guest_fault(const Event&, const EventEffect& e, EffectCursor&) { charge_guest_fault(e); }
+
+  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
+    auto w = walk_1d(*space().table, GuestVirtAddr(ev.addr), space().pcid, pwc_, cache_);
+    stats.walk_cycles += w.cost.cycles;
+    if (!w.path.ok) {
+      ++stats.faulting_walks;
+      stats.faulting_walk_refs += w.cost.refs;
+      return false;
+    }
+    ++stats.walks;
+    stats.walk_mem_refs += w.cost.refs;
+    size = w.path.size;
+    page_base = w.path.result.align_down(page_shift(size)).value;
+    return true;
+  }
+
+  HostPhysAddr host_address(uint64_t gpa) const {
+    auto h = machine_.hypervisor().ept().translate(GuestPhysAddr(gpa));
+    return h ? h->addr : HostPhysAddr(~0ull);
+  }
+
+ private:
+  WalkCache pwc_;
+};
+
+}  // namespace
+
+HVSIM_REGISTER_SCHEME(native, "native", "no virtualization: 1D radix walk of the guest's own tables", 0,
+                      [](SchemeContext& ctx) { return std::make_unique<NativeScheme>(ctx); });
+
+}  // namespace hvsim

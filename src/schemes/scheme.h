@@ -1,0 +1,47 @@
+// A translation scheme: one way of turning the guest's virtual addresses into host-physical ones,
+// with its own TLBs, walk caches and costs. Schemes register themselves by name; the runner
+// hands every scheme the same batches of events.
+#pragma once
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "common/address.h"
+#include "common/event.h"
+#include "common/profile.h"
+#include "common/registry.h"
+#include "hv/machine.h"
+#include "schemes/scheme_stats.h"
+
+namespace hvsim {
+
+struct SchemeContext {
+  const Profile& profile;
+  Machine& machine;
+};
+
+class Scheme {
+ public:
+  virtual ~Scheme() = default;
+  // Consumes one batch. `out`, when not null, receives the final host-physical address of every
+  // access event (other events leave their slot untouched).
+  virtual void run(std::span<const Event> events, const BatchEffects& fx, HostPhysAddr* out) = 0;
+  // Called once after the last batch, to fill scheme-specific details.
+  virtual void finish() {}
+
+  std::string name;
+  SchemeStats stats;
+};
+
+using SchemeFactory = std::function<std::unique_ptr<Scheme>(SchemeContext&)>;
+using SchemeRegistry = Registry<SchemeFactory>;
+
+#define HVSIM_REGISTER_SCHEME(ident, name, description, order, factory) \
+  static const bool hvsim_scheme_registered_##ident =                   \
+      ::hvsim::SchemeRegistry::instance().add(name, description, factory, order)
+
+// Reads `section.key` from the profile's scheme sections (`[switching] window = 100000`).
+uint64_t scheme_param_u64(const Profile& p, const std::string& key, uint64_t fallback, uint64_t lo, uint64_t hi);
+
+}  // namespace hvsim

@@ -1,0 +1,79 @@
+// shadow: software shadow paging. The hardware walks hypervisor-kept gVA->hPA tables in one
+// dimension; the price is paid in exits: guest page faults are intercepted and reflected, writes
+// to shadowed (write-protected) guest page tables trap and are emulated, a shadow miss on a page
+// the guest has mapped is a hidden fault, and every CR3 write exits.
+#include "hv/shadow_tables.h"
+#include "schemes/tlb_scheme.h"
+
+namespace hvsim {
+namespace {
+
+class ShadowScheme final : public TlbScheme<ShadowScheme> {
+ public:
+  explicit ShadowScheme(SchemeContext& ctx)
+      : TlbScheme(ctx), pwc_(ctx.profile.pwc), shadow_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(), ctx.profile.guest_levels) {}
+
+  void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor& cursor) {
+    charge_guest_fault(e);
+    // The #PF is intercepted (the shadow walk faulted), found to be the guest's own, and injected.
+    stats.exit(ExitReason::kGuestPageFault, profile_.interrupt_injection_cycles, profile_.vm_exit_cycles);
+    // Each entry the guest handler writes into a shadowed table page traps and is emulated; the
+    // emulation also updates the shadow entry (as KVM's write emulation does).
+    bool leaf_synced = false;
+    for (const GuestPteWrite& w : cursor.writes(e)) {
+      if (!shadow_.is_shadowed(w.entry)) continue;
+      stats.exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles, profile_.vm_exit_cycles);
+      if (w.level == leaf_level(e.guest_size)) leaf_synced = true;
+    }
+    if (leaf_synced) shadow_.fill(space(), GuestVirtAddr(ev.addr), cache_);
+    // Backing memory is allocated inside those exits: handler work but no exit of its own.
+    stats.hypervisor_cycles += uint64_t{e.host_pages_populated} * profile_.ept_violation_cycles;
+    stats.details["host_pages_populated"] += e.host_pages_populated;
+  }
+
+  void on_switch(const AddressSpace&) {
+    stats.exit(ExitReason::kCr3Write, profile_.cr3_write_cycles, profile_.vm_exit_cycles);
+  }
+
+  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
+    GuestVirtAddr va(ev.addr);
+    ShadowTable& table = shadow_.table_for(space());
+    auto w = walk_1d(table, va, space().pcid, pwc_, cache_);
+    stats.walk_cycles += w.cost.cycles;
+    if (!w.path.ok) {
+      ++stats.faulting_walks;
+      stats.faulting_walk_refs += w.cost.refs;
+      auto fill = shadow_.fill(space(), va, cache_);
+      stats.exit(ExitReason::kHiddenFault, profile_.shadow_fill_cycles + fill.software_walk.cycles, profile_.vm_exit_cycles);
+      hv_walk_refs_ += fill.software_walk.refs;
+      if (!fill.ok) return false;
+      w = walk_1d(table, va, space().pcid, pwc_, cache_);
+      stats.walk_cycles += w.cost.cycles;
+    }
+    ++stats.walks;
+    stats.walk_mem_refs += w.cost.refs;
+    size = w.path.size;
+    page_base = w.path.result.align_down(page_shift(size)).value;
+    return true;
+  }
+
+  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
+
+  void finish() override {
+    stats.details["hypervisor_walk_refs"] = static_cast<double>(hv_walk_refs_);
+    stats.details["shadow_table_pages"] = static_cast<double>(shadow_.table_pages());
+    stats.details["shadowed_guest_table_pages"] = static_cast<double>(shadow_.shadowed_pages());
+  }
+
+ private:
+  WalkCache pwc_;
+  ShadowTables shadow_;
+  uint64_t hv_walk_refs_ = 0;
+};
+
+}  // namespace
+
+HVSIM_REGISTER_SCHEME(shadow, "shadow", "hypervisor-kept gVA->hPA shadow tables; exits on guest table writes", 2,
+                      [](SchemeContext& ctx) { return std::make_unique<ShadowScheme>(ctx); });
+
+}  // namespace hvsim

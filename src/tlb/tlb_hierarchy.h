@@ -1,0 +1,112 @@
+// The data-side TLBs of one core: an L1 DTLB per page size and a second-level TLB shared by 4 KiB
+// and 2 MiB pages (plus a small one for 1 GiB pages), tagged by address-space id (PCID/VPID).
+// What a TLB entry maps to (guest-physical, host-physical) is up to the scheme that owns it.
+#pragma once
+#include <cstdint>
+
+#include "common/page_size.h"
+#include "common/set_assoc.h"
+
+namespace hvsim {
+
+struct TlbLevelConfig {
+  uint32_t entries = 0;
+  uint32_t ways = 0;
+};
+
+struct TlbConfig {
+  TlbLevelConfig l1[kPageSizeCount];  // 4K, 2M, 1G
+  TlbLevelConfig l2;                  // 4K and 2M
+  TlbLevelConfig l2_1g;
+  uint32_t l2_hit_cycles = 9;
+};
+
+enum class TlbHit : uint8_t { kL1, kL2, kMiss };
+
+class TlbHierarchy {
+ public:
+  explicit TlbHierarchy(const TlbConfig& cfg) : cfg_(cfg) {
+    for (int s = 0; s < kPageSizeCount; ++s) l1_[s].configure(cfg.l1[s].entries, cfg.l1[s].ways);
+    l2_.configure(cfg.l2.entries, cfg.l2.ways);
+    l2_1g_.configure(cfg.l2_1g.entries, cfg.l2_1g.ways);
+  }
+
+  // On a hit, `page_base` is the translated address of the page and `size` its size.
+  TlbHit lookup(uint64_t va, uint16_t asid, uint64_t& page_base, PageSize& size) {
+    for (int s = 0; s < kPageSizeCount; ++s) {
+      if (!(sizes_seen_ & (1u << s))) continue;
+      PageSize ps = static_cast<PageSize>(s);
+      if (Entry* e = l1_[s].lookup(key(va, asid, ps))) {
+        page_base = e->page_base;
+        size = ps;
+        return TlbHit::kL1;
+      }
+    }
+    for (int s = 0; s < kPageSizeCount; ++s) {
+      if (!(sizes_seen_ & (1u << s))) continue;
+      PageSize ps = static_cast<PageSize>(s);
+      uint64_t k = key(va, asid, ps);
+      if (Entry* e = second_level(ps).lookup(k)) {
+        page_base = e->page_base;
+        size = ps;
+        l1_[s].insert(k, *e);
+        return TlbHit::kL2;
+      }
+    }
+    return TlbHit::kMiss;
+  }
+
+  void fill(uint64_t va, uint16_t asid, PageSize size, uint64_t page_base) {
+    sizes_seen_ |= 1u << static_cast<unsigned>(size);
+    uint64_t k = key(va, asid, size);
+    l1_[static_cast<int>(size)].insert(k, Entry{page_base});
+    second_level(size).insert(k, Entry{page_base});
+  }
+
+  // INVLPG: drops the translation of `va` at every page size.
+  void invalidate_page(uint64_t va, uint16_t asid) {
+    for (int s = 0; s < kPageSizeCount; ++s) {
+      PageSize ps = static_cast<PageSize>(s);
+      uint64_t k = key(va, asid, ps);
+      l1_[s].invalidate(k);
+      second_level(ps).invalidate(k);
+    }
+  }
+
+  // PCID-tagged flush of one address space.
+  void flush_asid(uint16_t asid) {
+    auto same = [asid](uint64_t k, const Entry&) { return ((k >> kAsidShift) & 0xffff) == asid; };
+    for (auto& t : l1_) t.invalidate_if(same);
+    l2_.invalidate_if(same);
+    l2_1g_.invalidate_if(same);
+  }
+
+  void flush_all() {
+    for (auto& t : l1_) t.clear();
+    l2_.clear();
+    l2_1g_.clear();
+  }
+
+  uint32_t l2_hit_cycles() const { return cfg_.l2_hit_cycles; }
+
+ private:
+  struct Entry {
+    uint64_t page_base = 0;
+  };
+  static constexpr unsigned kAsidShift = 46;
+
+  // Page number in the low bits (they pick the set, as in hardware), then the address-space id,
+  // then the page size so 4K and 2M entries of the shared L2 never alias.
+  static uint64_t key(uint64_t va, uint16_t asid, PageSize s) {
+    return ((va >> page_shift(s)) & ((1ull << kAsidShift) - 1)) | (uint64_t{asid} << kAsidShift) |
+           (uint64_t{static_cast<uint8_t>(s)} << 62);
+  }
+  SetAssoc<Entry>& second_level(PageSize s) { return s == PageSize::k1G ? l2_1g_ : l2_; }
+
+  TlbConfig cfg_;
+  SetAssoc<Entry> l1_[kPageSizeCount];
+  SetAssoc<Entry> l2_, l2_1g_;
+  unsigned sizes_seen_ = 0;
+};
+
+}  // namespace hvsim
