@@ -1,0 +1,171 @@
+#include <gtest/gtest.h>
+#include <lzma.h>
+#include <zlib.h>
+
+#include <vector>
+
+#include "common/error.h"
+#include "workload/trace/byte_input.h"
+#include "workload/trace/lackey_reader.h"
+
+namespace hvsim {
+namespace {
+
+std::vector<Event> parse(const std::string& text, LackeyReader::Options o = {}, size_t batch = 3) {
+  LackeyReader r(ByteInput::from_memory(text, "t.lackey"), o);
+  std::vector<Event> out, buf(batch);
+  while (size_t n = r.next_batch(buf))
+    out.insert(out.end(), buf.begin(), buf.begin() + static_cast<ptrdiff_t>(n));
+  return out;
+}
+
+Event os(EventKind k, uint64_t addr, uint64_t arg, uint32_t pid = 0, uint16_t flags = 0) {
+  Event e;
+  e.kind = k, e.addr = addr, e.arg = arg, e.pid = pid, e.flags = flags;
+  return e;
+}
+
+const char* kLog =
+    "==2682== Lackey, an example Valgrind tool\n"
+    "==2682== Command: /usr/bin/sort in.txt\n"
+    "==2682== \n"
+    "I  04021a70,3\n"
+    " S 1ffefff6a8,8\n"
+    " L 04e9a0c8,4\n"
+    " M 0403a010,16\n"
+    "SYSCALL[2682,1](9) sys_mmap ( 0x0, 8192, 3, 34, 4294967295, 0 ) --> [pre-success] Success(0x4835000) \n"
+    "SYSCALL[2682,1](257) sys_openat ( 4294967196, 0x4034bb0(/a,b (c).so), 524288 ) --> [async] ... \n"
+    "I  04021a73,5\n"
+    "SYSCALL[2682,1](257) ... [async] --> Success(0x4) \n"
+    "SYSCALL[2682,1](10) sys_mprotect ( 0x4a16000, 16384, 1 )[sync] --> Success(0x0) \n"
+    "SYSCALL[2682,1](11) sys_munmap ( 0x483c000, 41735 )[sync] --> Success(0x0) \n"
+    "SYSCALL[2682,1](11) sys_munmap ( 0x1000, 4096 )[sync] --> Failure(0x16) \n"
+    "SYSCALL[2682,1](12) sys_brk ( 0x0 ) --> [pre-success] Success(0x4035000) \n"
+    "SYSCALL[2682,1](12) sys_brk ( 0x0 ) --> [pre-success] Success(0x4035000) \n"
+    "SYSCALL[2682,1](25) sys_mremap ( 0x5000000, 8192, 16384, 1, 0x0 ) --> [async] ... \n"
+    "SYSCALL[2682,1](25) ... [async] --> Success(0x6000000) \n"
+    "SYSCALL[2682,1](56) sys_clone ( 0x1200011, 0x0, 0x0, 0x4a29a10, 0x0 ) --> [async] ... \n"
+    "SYSCALL[2682,1](56) ... [async] --> Success(0xa8d) \n"
+    "SYSCALL[2682,1](56) sys_clone ( 0x3d0f00, 0x5000000, 0x0, 0x0, 0x0 ) --> [pre-success] Success(0xa8e) \n"
+    "SYSCALL[2682,1](334) unimplemented (by the kernel) syscall: 334! (ni_syscall)\n"
+    " --> [pre-fail] Failure(0x26) \n"
+    "SYSCALL[2682,1](231) exit_group( 0 ) --> [pre-success] Success(0x0) \n"
+    "==2682== \n"
+    "==2682== Exit code:       3\n";
+
+TEST(TraceLackey, ParsesAccessesAndSystemCalls) {
+  LackeyReader r(ByteInput::from_memory(kLog, "t.lackey"));
+  std::vector<Event> got, buf(2);
+  while (size_t n = r.next_batch(buf))
+    got.insert(got.end(), buf.begin(), buf.begin() + static_cast<ptrdiff_t>(n));
+  std::vector<Event> want = {
+      Event::access(EventKind::kIFetch, 0x04021a70, 3),
+      Event::access(EventKind::kStore, 0x1ffefff6a8, 8),
+      Event::access(EventKind::kLoad, 0x04e9a0c8, 4),
+      Event::access(EventKind::kLoad, 0x0403a010, 16),
+      Event::access(EventKind::kStore, 0x0403a010, 16),
+      os(EventKind::kMmap, 0x4835000, 8192),
+      Event::access(EventKind::kIFetch, 0x04021a73, 5),
+      os(EventKind::kMprotect, 0x4a16000, 16384, 0, 0),
+      os(EventKind::kMunmap, 0x483c000, 45056),
+      os(EventKind::kBrk, 0x4035000, 0),
+      os(EventKind::kMunmap, 0x5000000, 8192),
+      os(EventKind::kMmap, 0x6000000, 16384),
+      os(EventKind::kProcessCreate, 0, 1),  // fork-style clone: child 0xa8d becomes trace pid 1
+      os(EventKind::kProcessExit, 0, 0),
+  };
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(r.traced_pid(), 2682u);
+  EXPECT_EQ(r.exit_code(), 3);
+}
+
+TEST(TraceLackey, WritableMprotectAndOptions) {
+  auto ev =
+      parse("SYSCALL[9,9](10) sys_mprotect ( 0x1000, 100, 3 )[sync] --> Success(0x0) \nI  0400,2\n L 10,1\n");
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[0], os(EventKind::kMprotect, 0x1000, 4096, 0, 1));
+  LackeyReader::Options o;
+  o.ifetch = false;
+  o.syscalls = false;
+  EXPECT_EQ(
+      parse("SYSCALL[9,9](12) sys_brk ( 0x0 ) --> [pre-success] Success(0x5000) \nI  0400,2\n L 10,1\n", o),
+      std::vector<Event>{Event::access(EventKind::kLoad, 0x10, 1)});
+}
+
+TEST(TraceLackey, WideAccessesAreSplit) {
+  auto ev = parse(" S 1000,512\n");
+  ASSERT_EQ(ev.size(), 4u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(ev[i], Event::access(EventKind::kStore, 0x1000 + 128 * i, 128));
+}
+
+// Writes events back as lackey text: a round trip through the reader must give them back.
+std::string to_lackey(const std::vector<Event>& ev) {
+  std::string s = "==1== Lackey\n";
+  char line[64];
+  for (auto& e : ev) {
+    const char* p = e.kind == EventKind::kIFetch ? "I  %08lx,%u\n"
+                    : e.kind == EventKind::kLoad ? " L %08lx,%u\n"
+                                                 : " S %08lx,%u\n";
+    std::snprintf(line, sizeof line, p, static_cast<unsigned long>(e.addr), e.size);
+    s += line;
+  }
+  return s;
+}
+
+std::string gzip(const std::string& s) {
+  std::string out(compressBound(s.size()) + 64, '\0');
+  z_stream z{};
+  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(s.data()));
+  z.avail_in = static_cast<uInt>(s.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string xz(const std::string& s) {
+  std::string out(lzma_stream_buffer_bound(s.size()), '\0');
+  size_t pos = 0;
+  lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, nullptr, reinterpret_cast<const uint8_t*>(s.data()), s.size(),
+                          reinterpret_cast<uint8_t*>(out.data()), &pos, out.size());
+  out.resize(pos);
+  return out;
+}
+
+TEST(TraceLackey, RoundTripPlainGzipXz) {
+  std::vector<Event> ev;
+  for (uint64_t i = 0; i < 20000; ++i)
+    ev.push_back(Event::access(static_cast<EventKind>(i % 3), 0x400000 + i * 40 % 9000,
+                               static_cast<uint8_t>(1 + i % 8)));
+  std::string text = to_lackey(ev);
+  EXPECT_EQ(parse(text, {}, 1000), ev);
+  EXPECT_EQ(parse(gzip(text), {}, 1000), ev);
+  EXPECT_EQ(parse(xz(text), {}, 1000), ev);
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const FileFormatError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(TraceLackey, BadInputNamesFileAndLine) {
+  EXPECT_EQ(error_of("I  0400,2\n L zz,4\n"),
+            "t.lackey:2: expected a lackey record like ' L 04e9a0c8,8' or 'I  0400d7d4,3', found ' L zz,4'");
+  EXPECT_EQ(error_of("I  0400,2\n\n X 10,4\n").substr(0, 11), "t.lackey:3:");
+  EXPECT_EQ(error_of(" L 10,0\n").substr(0, 11), "t.lackey:1:");
+  EXPECT_EQ(error_of("SYSCALL[12](9) x\n"),
+            "t.lackey:1: malformed valgrind SYSCALL line (expected 'SYSCALL[pid,tid](nr) ...')");
+  EXPECT_EQ(error_of(std::string(100, 'a')).substr(0, 11), "t.lackey:1:");
+  std::string gz = gzip(to_lackey({Event::access(EventKind::kLoad, 0x10, 4)}));
+  EXPECT_NE(error_of(gz.substr(0, gz.size() - 6)).find("t.lackey: at byte offset"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hvsim
