@@ -3,6 +3,7 @@
 // hands every scheme the same batches of events.
 #pragma once
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -43,5 +44,8 @@ using SchemeRegistry = Registry<SchemeFactory>;
 
 // Reads `section.key` from the profile's scheme sections (`[switching] window = 100000`).
 uint64_t scheme_param_u64(const Profile& p, const std::string& key, uint64_t fallback, uint64_t lo, uint64_t hi);
+double scheme_param_double(const Profile& p, const std::string& key, double fallback, double lo, double hi);
+// Rejects keys of `section` (the scheme's name) other than `known`, naming them and the known ones.
+void check_scheme_keys(const Profile& p, const std::string& section, std::initializer_list<const char*> known);
 
 }  // namespace hvsim
