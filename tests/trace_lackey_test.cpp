@@ -169,3 +169,16 @@ TEST(TraceLackey, BadInputNamesFileAndLine) {
 
 }  // namespace
 }  // namespace hvsim
+
+namespace hvsim {
+namespace {
+
+// Found by lackey_fuzz: a valgrind-style prefix with nothing after it.
+TEST(TraceLackey, BarePidPrefixIsNoise) {
+  EXPECT_TRUE(parse("==11=").empty());
+  EXPECT_TRUE(parse("==11==").empty());
+  EXPECT_TRUE(parse("--7--\n").empty());
+}
+
+}  // namespace
+}  // namespace hvsim

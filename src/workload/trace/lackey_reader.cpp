@@ -115,7 +115,7 @@ void LackeyReader::parse_line(std::string_view line) {
     uint64_t pid = 0;
     if (end != std::string_view::npos && parse_dec(line.substr(2, end - 2), pid)) {
       if (main_pid_ == 0 && line[0] == '=') map_pid(pid);
-      auto rest = line.substr(end + 2);
+      auto rest = line.substr(std::min(line.size(), end + 2));
       if (rest.starts_with(" Exit code:")) {
         auto v = rest.substr(11);
         while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
