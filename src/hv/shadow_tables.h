@@ -63,6 +63,23 @@ class ShadowTables {
   size_t shadowed_pages() const { return shadowed_.size(); }
   size_t table_pages() const { return pool_.memory->pages(); }
 
+  // Drops every shadow table and write-protection (leaving shadow paging, or flushing it so
+  // that it is rebuilt lazily by hidden faults); returns the table pages freed.
+  uint64_t clear() {
+    uint64_t pages = 0;
+    for (auto& [pid, t] : tables_) {
+      t->for_each_table([&](uint64_t frame, int) {
+        pool_.free(frame);
+        ++pages;
+      });
+      pool_.free(t->root_frame());
+      ++pages;
+    }
+    tables_.clear();
+    shadowed_ = FlatU64Map<uint8_t>{10};
+    return pages;
+  }
+
  private:
   const EptTable& ept_;
   HostTablePool pool_;

@@ -1,0 +1,267 @@
+// agile: Agile Paging (Gandhi, Hill and Swift, ISCA 2016). A walk starts in the shadow table and,
+// at the level whose guest table page is in nested mode, continues as a nested walk of the
+// guest's own sub-table: each remaining guest level costs its entry plus a host walk, and the
+// data page's guest-physical address one more host walk. With nothing cached and the switch at
+// guest level s (0 = no switch) a walk fetches (g - s) + s(h + 1) + h entries for s > 0, g for
+// s = 0: 4, 12, 16, 20 or 24 on 4+4 levels.
+//
+// Policy: every guest table page starts in shadow mode. Once shadow entries derive from it, it
+// is write-protected; the first trapped write moves it (and so the subtree under it) to nested
+// mode, where further writes need no exit. A nested page unwritten for `quiet_period` accesses
+// moves back to shadow at the next periodic check (every quarter period), the hypervisor
+// re-protecting it and syncing its shadow entries.
+//
+// Keys ([agile] in a profile, or --set agile.KEY=VALUE):
+//   quiet_period  accesses without a write before a nested page returns to shadow (100000)
+//   page_cycles   hypervisor cycles to re-protect and sync one page moved back (2048)
+#include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
+
+#include "common/flat_map.h"
+#include "hv/guest_walk_2d.h"
+#include "hv/nested_walker.h"
+#include "hv/shadow_tables.h"
+#include "schemes/tlb_scheme.h"
+
+namespace hvsim {
+namespace {
+
+enum class PageMode : uint8_t { kProtected, kNested };
+
+struct PageState {
+  PageMode mode = PageMode::kProtected;
+  uint64_t last_write = 0;
+};
+
+class AgileScheme final : public TlbScheme<AgileScheme> {
+ public:
+  explicit AgileScheme(SchemeContext& ctx)
+      : TlbScheme(ctx),
+        spwc_(ctx.profile.pwc),
+        unused_gpwc_(ctx.profile.pwc),
+        hpwc_(ctx.profile.host_pwc),
+        ntlb_(ctx.profile.nested_tlb_entries, ctx.profile.nested_tlb_ways),
+        host_(ctx.machine.hypervisor().ept(), ctx.profile.host_page_size, unused_gpwc_, hpwc_, ntlb_, cache_),
+        shadow_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(), ctx.profile.guest_levels) {
+    check_scheme_keys(ctx.profile, "agile", {"quiet_period", "page_cycles"});
+    quiet_ = scheme_param_u64(ctx.profile, "agile.quiet_period", 100'000, 1, uint64_t{1} << 48);
+    page_cycles_ = scheme_param_u64(ctx.profile, "agile.page_cycles", 2048, 0, 1'000'000'000);
+    check_every_ = std::max<uint64_t>(1, quiet_ / 4);
+    next_check_ = check_every_;
+  }
+
+  void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor& cursor) {
+    tick();
+    charge_guest_fault(e);
+    auto writes = cursor.writes(e);
+    auto gpath = space().table->walk(GuestVirtAddr(ev.addr));
+    // The walk that faulted read the pages down to the first entry written; if one of them is
+    // nested the fault reached the guest directly, else the shadow walk trapped it.
+    int first = writes.empty() ? 1 : writes[0].level;
+    if (nested_at_or_above(gpath, first)) {
+      for (uint32_t p = 0; p < e.host_pages_populated; ++p)
+        stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
+    } else {
+      stats.exit(ExitReason::kGuestPageFault, profile_.interrupt_injection_cycles, profile_.vm_exit_cycles);
+      stats.hypervisor_cycles += uint64_t{e.host_pages_populated} * profile_.ept_violation_cycles;
+    }
+    for (const GuestPteWrite& w : writes) {
+      if (nested_at_or_above(gpath, w.level + 1)) continue;  // under a nested subtree: not protected
+      PageState* st = states_.find(w.entry.number(12));
+      if (!st) continue;  // no shadow entry derives from this page yet
+      if (st->mode == PageMode::kNested) {
+        st->last_write = clock();
+        continue;
+      }
+      stats.exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles, profile_.vm_exit_cycles);
+      to_nested(w.entry.number(12), *st);
+    }
+  }
+
+  void on_switch(const AddressSpace& next) {
+    // With a shadow root the hypervisor must load the matching shadow table.
+    const PageState* st = states_.find(next.table->root_frame());
+    if (!st || st->mode != PageMode::kNested)
+      stats.exit(ExitReason::kCr3Write, profile_.cr3_write_cycles, profile_.vm_exit_cycles);
+  }
+
+  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
+    tick();
+    GuestVirtAddr va(ev.addr);
+    const GuestPageTable& gt = *space().table;
+    int s = 0;
+    WalkPath<GuestPhysAddr> gpath;
+    if (!nested_.empty()) {
+      gpath = gt.walk(va);
+      s = switch_level(gpath);
+    }
+    ShadowTable& table = shadow_.table_for(space());
+    WalkCost cost;
+    auto path = shadow_part(table, va, s, cost);
+    if (!shadow_complete(path, s)) {
+      ++stats.faulting_walks;
+      stats.faulting_walk_refs += cost.refs;
+      stats.walk_cycles += cost.cycles;
+      auto fill = shadow_.fill(space(), va, cache_);
+      stats.exit(ExitReason::kHiddenFault, profile_.shadow_fill_cycles + fill.software_walk.cycles,
+                 profile_.vm_exit_cycles);
+      hv_walk_refs_ += fill.software_walk.refs;
+      if (nested_.empty()) gpath = gt.walk(va);
+      protect_path(gpath, s);
+      if (!fill.ok) return false;
+      cost = {};
+      path = shadow_part(table, va, s, cost);
+    }
+    ++walks_at_[s];
+    if (s == 0) {
+      stats.walk_cycles += cost.cycles;
+      ++stats.walks;
+      stats.walk_mem_refs += cost.refs;
+      size = path.size;
+      page_base = path.result.align_down(page_shift(size)).value;
+      return true;
+    }
+    // The shadow entry above level s switches to the guest's own table page at level s.
+    auto r = walk_guest_2d(gt, va, space().pcid, s, gpath.table_frame_at[s], nullptr, cache_,
+                           [this](GuestPhysAddr gpa, HostPhysAddr& hpa, PageSize& hs, WalkCost& c) {
+                             return host_.host_translate(gpa, hpa, hs, c);
+                           });
+    cost += r.cost;
+    stats.walk_cycles += cost.cycles;
+    if (!r.ok) {
+      ++stats.faulting_walks;
+      stats.faulting_walk_refs += cost.refs;
+      return false;
+    }
+    ++stats.walks;
+    stats.walk_mem_refs += cost.refs;
+    size = r.size;
+    page_base = r.hpa.align_down(page_shift(size)).value;
+    return true;
+  }
+
+  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
+
+  void reset_stats() override {
+    clock_base_ += stats.accesses;  // keeps the clock of write stamps monotonic
+    Scheme::reset_stats();
+    walks_at_ = {};
+    hv_walk_refs_ = to_nested_ = to_shadow_ = 0;
+  }
+
+  void finish() override {
+    stats.details["moves_to_nested"] = static_cast<double>(to_nested_);
+    stats.details["moves_to_shadow"] = static_cast<double>(to_shadow_);
+    stats.details["nested_pages"] = static_cast<double>(nested_.size());
+    for (int s = 0; s <= 5; ++s)
+      if (walks_at_[s])
+        stats.details["walks_switching_at_level_" + std::to_string(s)] = static_cast<double>(walks_at_[s]);
+    stats.details["hypervisor_walk_refs"] = static_cast<double>(hv_walk_refs_);
+    stats.details["shadow_table_pages"] = static_cast<double>(shadow_.table_pages());
+  }
+
+ private:
+  uint64_t clock() const { return clock_base_ + stats.accesses; }
+
+  // Periodic check (the hypervisor's timer): nested pages quiet for a whole period go back.
+  void tick() {
+    if (clock() < next_check_) return;
+    next_check_ = clock() + check_every_;
+    for (size_t i = 0; i < nested_.size();) {
+      PageState* st = states_.find(nested_[i]);
+      if (clock() - st->last_write < quiet_) {
+        ++i;
+        continue;
+      }
+      st->mode = PageMode::kProtected;
+      stats.hypervisor_cycles += page_cycles_;
+      ++to_shadow_;
+      nested_[i] = nested_.back();
+      nested_.pop_back();
+    }
+  }
+
+  void to_nested(uint64_t frame, PageState& st) {
+    st.mode = PageMode::kNested;
+    st.last_write = clock();
+    nested_.push_back(frame);
+    ++to_nested_;
+    // Shadow page-walk-cache entries may point into the subtree that just left shadow mode.
+    spwc_.flush_all();
+  }
+
+  bool is_nested(uint64_t frame) const {
+    const PageState* st = states_.find(frame);
+    return st && st->mode == PageMode::kNested;
+  }
+
+  // The highest guest level whose table page on this path is nested; 0 if none.
+  int switch_level(const WalkPath<GuestPhysAddr>& gpath) const {
+    for (int i = 0; i < gpath.count; ++i) {
+      int l = gpath.steps[i].level;
+      if (is_nested(gpath.table_frame_at[l])) return l;
+    }
+    return 0;
+  }
+
+  bool nested_at_or_above(const WalkPath<GuestPhysAddr>& gpath, int level) const {
+    if (nested_.empty()) return false;
+    for (int i = 0; i < gpath.count && gpath.steps[i].level >= level; ++i)
+      if (is_nested(gpath.table_frame_at[gpath.steps[i].level])) return true;
+    return false;
+  }
+
+  // Shadow entries now derive from the guest pages above the switch level: write-protect them.
+  void protect_path(const WalkPath<GuestPhysAddr>& gpath, int s) {
+    for (int i = 0; i < gpath.count && gpath.steps[i].level > s; ++i) {
+      uint64_t frame = gpath.table_frame_at[gpath.steps[i].level];
+      if (!states_.find(frame)) states_.insert(frame, PageState{});
+    }
+  }
+
+  // Walks the shadow table down to (not below) level s+1, costing what it fetches. Walk-cache
+  // entries are kept only for shadow tables above the switch.
+  WalkPath<HostPhysAddr> shadow_part(const ShadowTable& table, GuestVirtAddr va, int s, WalkCost& cost) {
+    const int top = table.levels();
+    WalkCache::Start start = spwc_.lookup(va.value, space().pcid, top, table.root_frame());
+    if (start.level <= s) start = {top, table.root_frame()};
+    if (start.level != top) cost.cycles += spwc_.hit_cycles();
+    WalkPath<HostPhysAddr> path;
+    if (s < top) path = table.walk_from(va, start.level, start.table_frame);
+    for (int i = 0; i < path.count && path.steps[i].level > s; ++i) {
+      const auto& step = path.steps[i];
+      cost.cycles += cache_.access(step.entry_addr.value).cycles;
+      ++cost.refs;
+      if (step.level > 1 && i + 1 < path.count && step.level - 1 > s)
+        spwc_.fill(va.value, space().pcid, step.level, path.table_frame_at[step.level - 1]);
+    }
+    return path;
+  }
+
+  // Complete: a translation (no switch), or the entry above the switch level present.
+  static bool shadow_complete(const WalkPath<HostPhysAddr>& path, int s) {
+    if (s == 0) return path.ok;
+    if (path.count == 0) return true;  // switch at the root: no shadow part
+    return path.steps[path.count - 1].level <= s;
+  }
+
+  WalkCache spwc_, unused_gpwc_, hpwc_;
+  NestedTlb ntlb_;
+  NestedWalker host_;  // used for its host dimension only
+  ShadowTables shadow_;
+  uint64_t quiet_ = 0, page_cycles_ = 0, check_every_ = 1, next_check_ = 0, clock_base_ = 0;
+  FlatU64Map<PageState> states_{12};  // guest table frame -> mode, for pages shadow entries use
+  std::vector<uint64_t> nested_;      // frames in nested mode
+  std::array<uint64_t, 6> walks_at_{};
+  uint64_t hv_walk_refs_ = 0, to_nested_ = 0, to_shadow_ = 0;
+};
+
+}  // namespace
+
+HVSIM_REGISTER_SCHEME(agile, "agile",
+                      "Agile Paging: shadow walk switching to nested below changing guest tables", 4,
+                      [](SchemeContext& ctx) { return std::make_unique<AgileScheme>(ctx); });
+
+}  // namespace hvsim

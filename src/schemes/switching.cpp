@@ -1,0 +1,291 @@
+// switching: dynamic switching between shadow paging (SPT) and two-dimensional paging (TDP), as
+// proposed in the SPT/TDP seed. The VM runs in one mode at a time. Every `window` accesses the
+// scheme compares what the current mode paid in that window (shadow: its walks plus the exits
+// for guest faults, page-table writes, hidden faults and CR3 writes; nested: its walks) with an
+// estimate of what the other mode would have paid for the same events, and switches when the
+// other is cheaper by more than `margin` of the current cost and by more than the switch itself.
+// A switch exits to the hypervisor and flushes every translation cache; to nested it drops the
+// shadow tables, to shadow it builds them from the guest's tables (both costed per page).
+//
+// Keys ([switching] in a profile, or --set switching.KEY=VALUE):
+//   window       accesses per decision window (default 100000)
+//   margin       fraction of the current cost the other mode must save (default 0.2)
+//   hold         windows to stay in a mode after a switch before reconsidering (default 1)
+//   page_cycles  hypervisor cycles per table page built or dropped by a switch (default 2048)
+//   initial      "nested" (default) or "shadow"
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "common/error.h"
+#include "hv/guest_leaves.h"
+#include "hv/nested_walker.h"
+#include "hv/shadow_tables.h"
+#include "schemes/tlb_scheme.h"
+
+namespace hvsim {
+namespace {
+
+enum class Mode : uint8_t { kShadow, kNested };
+
+class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
+ public:
+  explicit SwitchingScheme(SchemeContext& ctx)
+      : TlbScheme(ctx),
+        spwc_(ctx.profile.pwc),
+        gpwc_(ctx.profile.pwc),
+        hpwc_(ctx.profile.host_pwc),
+        ntlb_(ctx.profile.nested_tlb_entries, ctx.profile.nested_tlb_ways),
+        nested_(ctx.machine.hypervisor().ept(), ctx.profile.host_page_size, gpwc_, hpwc_, ntlb_, cache_),
+        shadow_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(), ctx.profile.guest_levels) {
+    const Profile& p = ctx.profile;
+    check_scheme_keys(p, "switching", {"window", "margin", "hold", "page_cycles", "initial"});
+    window_ = scheme_param_u64(p, "switching.window", 100'000, 1, uint64_t{1} << 48);
+    margin_ = scheme_param_double(p, "switching.margin", 0.2, 0.0, 0.95);
+    hold_ = scheme_param_u64(p, "switching.hold", 1, 0, 1'000'000);
+    page_cycles_ = scheme_param_u64(p, "switching.page_cycles", 2048, 0, 1'000'000'000);
+    if (auto it = p.extras.find("switching.initial"); it != p.extras.end()) {
+      if (it->second != "nested" && it->second != "shadow")
+        throw InputError(
+            fmt::format("switching.initial: '{}' is not valid; expected nested or shadow", it->second));
+      mode_ = it->second == "shadow" ? Mode::kShadow : Mode::kNested;
+    }
+    // Before both modes have been measured, a nested walk is assumed to cost what it fetches
+    // with nothing cached relative to a shadow walk: ((g+1)(h+1)-1)/g.
+    prior_ratio_ = static_cast<double>((p.guest_levels + 1) * (p.host_levels + 1) - 1) / p.guest_levels;
+    pf_exit_ = p.vm_exit_cycles + p.interrupt_injection_cycles;
+    pte_exit_ = p.vm_exit_cycles + p.shadow_pte_write_cycles;
+    hidden_exit_ = p.vm_exit_cycles + p.shadow_fill_cycles;
+    cr3_exit_ = p.vm_exit_cycles + p.cr3_write_cycles;
+  }
+
+  void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor& cursor) {
+    tick();
+    charge_guest_fault(e);
+    if (std::find(pids_.begin(), pids_.end(), ev.pid) == pids_.end()) pids_.push_back(ev.pid);
+    // What shadow paging pays for this fault: the intercepted #PF, the write to the existing
+    // (shadowed) table page that starts the new path, and a hidden fault when the leaf went
+    // into a fresh, not yet shadowed table page. Measured in shadow mode, estimated in nested.
+    if (mode_ == Mode::kNested) {
+      win_.shadow_exit_estimate +=
+          pf_exit_ + (e.write_count ? pte_exit_ : 0) + (e.guest_tables_allocated ? hidden_exit_ : 0);
+      for (uint32_t p = 0; p < e.host_pages_populated; ++p)
+        stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
+      return;
+    }
+    take_exit(ExitReason::kGuestPageFault, profile_.interrupt_injection_cycles);
+    bool leaf_synced = false;
+    for (const GuestPteWrite& w : cursor.writes(e)) {
+      if (!shadow_.is_shadowed(w.entry)) continue;
+      take_exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles);
+      if (w.level == leaf_level(e.guest_size)) leaf_synced = true;
+    }
+    if (leaf_synced) shadow_.fill(space(), GuestVirtAddr(ev.addr), cache_);
+    // Backing memory is allocated inside those exits: handler work, no exit of its own.
+    stats.hypervisor_cycles += uint64_t{e.host_pages_populated} * profile_.ept_violation_cycles;
+  }
+
+  void on_switch(const AddressSpace&) {
+    ++win_.cr3_writes;
+    if (mode_ == Mode::kShadow) take_exit(ExitReason::kCr3Write, profile_.cr3_write_cycles);
+  }
+
+  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
+    tick();
+    ++win_.walks;
+    return mode_ == Mode::kShadow ? shadow_walk(ev, page_base, size) : nested_walk(ev, page_base, size);
+  }
+
+  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
+
+  void reset_stats() override {
+    Scheme::reset_stats();
+    mode_since_ = 0;  // the clock (stats.accesses) restarts from 0
+    counts_ = {};
+    window_start_ = 0;
+    win_ = {};
+  }
+
+  void finish() override {
+    uint64_t now = clock();
+    uint64_t in_shadow = counts_.events_in_shadow + (mode_ == Mode::kShadow ? now - mode_since_ : 0);
+    uint64_t in_nested = counts_.events_in_nested + (mode_ == Mode::kNested ? now - mode_since_ : 0);
+    stats.details["switches"] = static_cast<double>(counts_.to_nested + counts_.to_shadow);
+    stats.details["switches_to_nested"] = static_cast<double>(counts_.to_nested);
+    stats.details["switches_to_shadow"] = static_cast<double>(counts_.to_shadow);
+    stats.details["events_in_shadow"] = static_cast<double>(in_shadow);
+    stats.details["events_in_nested"] = static_cast<double>(in_nested);
+    stats.details["windows"] = static_cast<double>(counts_.windows);
+    stats.details["shadow_pages_built"] = static_cast<double>(counts_.pages_built);
+    stats.details["shadow_pages_dropped"] = static_cast<double>(counts_.pages_dropped);
+    stats.details["mode_is_nested"] = mode_ == Mode::kNested ? 1.0 : 0.0;
+    stats.details["hypervisor_walk_refs"] = static_cast<double>(counts_.hv_walk_refs);
+  }
+
+ private:
+  // What the current window has seen.
+  struct Window {
+    uint64_t walks = 0;
+    uint64_t walk_cycles = 0;
+    uint64_t exit_cycles = 0;  // shadow mode's own exits (not memory population: both pay it)
+    uint64_t shadow_exit_estimate = 0;
+    uint64_t cr3_writes = 0;
+  };
+  struct Counts {
+    uint64_t to_nested = 0, to_shadow = 0, windows = 0;
+    uint64_t events_in_shadow = 0, events_in_nested = 0;
+    uint64_t pages_built = 0, pages_dropped = 0, hv_walk_refs = 0;
+  };
+
+  // Accesses since construction or the last reset: the clock of windows and modes.
+  uint64_t clock() const { return stats.accesses; }
+
+  void take_exit(ExitReason r, uint64_t handler) {
+    stats.exit(r, handler, profile_.vm_exit_cycles);
+    win_.exit_cycles += handler + profile_.vm_exit_cycles;
+  }
+
+  // Windows close on the first TLB miss or fault after `window` accesses: stretches with
+  // neither cost nothing in either mode.
+  void tick() {
+    if (clock() - window_start_ >= window_) decide();
+  }
+
+  void decide() {
+    ++counts_.windows;
+    const Window w = win_;
+    win_ = {};
+    window_start_ = clock();
+    if (held_ > 0) {
+      --held_;
+      return;
+    }
+    constexpr uint64_t kMinWalks = 64;  // fewer walks say little about a walk's cost
+    double per_walk = w.walks ? static_cast<double>(w.walk_cycles) / static_cast<double>(w.walks) : 0.0;
+    double current = static_cast<double>(w.walk_cycles + w.exit_cycles);
+    double other, switch_cost;
+    if (mode_ == Mode::kShadow) {
+      if (w.walks >= kMinWalks) shadow_per_walk_ = per_walk;
+      other = static_cast<double>(w.walks) * per_walk * ratio();
+      switch_cost = static_cast<double>(shadow_.table_pages() * page_cycles_ + profile_.vm_exit_cycles);
+    } else {
+      if (w.walks >= kMinWalks) nested_per_walk_ = per_walk;
+      other = static_cast<double>(w.walks) * per_walk / ratio() +
+              static_cast<double>(w.shadow_exit_estimate) + static_cast<double>(w.cr3_writes * cr3_exit_);
+      switch_cost = static_cast<double>(machine_.guest().table_memory().pages() * page_cycles_ +
+                                        profile_.vm_exit_cycles);
+    }
+    double saving = current - other;
+    if (saving > margin_ * current && saving > switch_cost) switch_mode();
+  }
+
+  // Nested over shadow cost per walk: measured when both modes have been, else the prior.
+  double ratio() const {
+    if (shadow_per_walk_ > 0 && nested_per_walk_ > 0) return nested_per_walk_ / shadow_per_walk_;
+    return prior_ratio_;
+  }
+
+  void switch_mode() {
+    uint64_t now = clock();
+    (mode_ == Mode::kShadow ? counts_.events_in_shadow : counts_.events_in_nested) += now - mode_since_;
+    mode_since_ = now;
+    uint64_t pages;
+    if (mode_ == Mode::kShadow) {
+      pages = shadow_.clear();
+      counts_.pages_dropped += pages;
+      ++counts_.to_nested;
+      mode_ = Mode::kNested;
+    } else {
+      pages = build_shadow();
+      counts_.pages_built += pages;
+      ++counts_.to_shadow;
+      mode_ = Mode::kShadow;
+    }
+    stats.exit(ExitReason::kOther, pages * page_cycles_, profile_.vm_exit_cycles);
+    // The translations cached for the old mode's tables are stale for the new one.
+    tlb_.flush_all();
+    spwc_.flush_all();
+    gpwc_.flush_all();
+    hpwc_.flush_all();
+    ntlb_.flush();
+    held_ = hold_;
+  }
+
+  // Builds every process's shadow table from its guest table; returns the guest table pages
+  // synced (what the switch is charged for).
+  uint64_t build_shadow() {
+    uint64_t pages = 0;
+    for (uint32_t pid : pids_) {
+      const AddressSpace* as = machine_.guest().find_space(pid);
+      if (!as) continue;
+      pages += for_each_guest_leaf(*as->table, [&](GuestVirtAddr va) {
+        auto fill = shadow_.fill(*as, va, cache_);
+        counts_.hv_walk_refs += fill.software_walk.refs;
+      });
+    }
+    return pages;
+  }
+
+  bool shadow_walk(const Event& ev, uint64_t& page_base, PageSize& size) {
+    GuestVirtAddr va(ev.addr);
+    ShadowTable& table = shadow_.table_for(space());
+    auto w = walk_1d(table, va, space().pcid, spwc_, cache_);
+    stats.walk_cycles += w.cost.cycles;
+    win_.walk_cycles += w.cost.cycles;
+    if (!w.path.ok) {
+      ++stats.faulting_walks;
+      stats.faulting_walk_refs += w.cost.refs;
+      auto fill = shadow_.fill(space(), va, cache_);
+      take_exit(ExitReason::kHiddenFault, profile_.shadow_fill_cycles + fill.software_walk.cycles);
+      counts_.hv_walk_refs += fill.software_walk.refs;
+      if (!fill.ok) return false;
+      w = walk_1d(table, va, space().pcid, spwc_, cache_);
+      stats.walk_cycles += w.cost.cycles;
+      win_.walk_cycles += w.cost.cycles;
+    }
+    ++stats.walks;
+    stats.walk_mem_refs += w.cost.refs;
+    size = w.path.size;
+    page_base = w.path.result.align_down(page_shift(size)).value;
+    return true;
+  }
+
+  bool nested_walk(const Event& ev, uint64_t& page_base, PageSize& size) {
+    auto r = nested_.walk(*space().table, GuestVirtAddr(ev.addr), space().pcid);
+    stats.walk_cycles += r.cost.cycles;
+    win_.walk_cycles += r.cost.cycles;
+    if (!r.ok) {
+      ++stats.faulting_walks;
+      stats.faulting_walk_refs += r.cost.refs;
+      return false;
+    }
+    ++stats.walks;
+    stats.walk_mem_refs += r.cost.refs;
+    size = r.size;
+    page_base = r.hpa.align_down(page_shift(size)).value;
+    return true;
+  }
+
+  WalkCache spwc_, gpwc_, hpwc_;
+  NestedTlb ntlb_;
+  NestedWalker nested_;
+  ShadowTables shadow_;
+
+  Mode mode_ = Mode::kNested;
+  uint64_t window_ = 0, hold_ = 0, held_ = 0, page_cycles_ = 0;
+  double margin_ = 0, prior_ratio_ = 1;
+  uint64_t pf_exit_ = 0, pte_exit_ = 0, hidden_exit_ = 0, cr3_exit_ = 0;
+  double shadow_per_walk_ = 0, nested_per_walk_ = 0;
+  uint64_t window_start_ = 0, mode_since_ = 0;
+  Window win_;
+  Counts counts_;
+  std::vector<uint32_t> pids_;
+};
+
+}  // namespace
+
+HVSIM_REGISTER_SCHEME(switching, "switching", "dynamic switching between shadow and nested paging by window",
+                      3, [](SchemeContext& ctx) { return std::make_unique<SwitchingScheme>(ctx); });
+
+}  // namespace hvsim

@@ -1,0 +1,154 @@
+// tdp-large: two-dimensional paging whose host dimension has fewer, larger paging structures
+// (the SPT/TDP seed's "simplified TDP with enlarged paging structures"). The guest dimension is
+// the guest's own radix table; the host dimension is a LargeHostTable of `levels` levels with
+// leaves of `leaf` bytes, each level indexing as many guest-physical bits as it needs, so a walk
+// with nothing cached fetches (g+1)(h+1)-1 entries with h = `levels`.
+//
+// Keys ([tdp-large] in a profile, or --set tdp-large.KEY=VALUE):
+//   levels  host levels, 1..5 (default 2)
+//   leaf    host leaf size, a power of two from 4KiB (default 1GiB)
+#include <fmt/format.h>
+
+#include <bit>
+
+#include "common/error.h"
+#include "common/units.h"
+#include "hv/guest_walk_2d.h"
+#include "hv/large_host_table.h"
+#include "schemes/tlb_scheme.h"
+#include "tlb/nested_tlb.h"
+
+namespace hvsim {
+namespace {
+
+LargeHostLayout layout_for(const Profile& p, const Machine& m) {
+  check_scheme_keys(p, "tdp-large", {"levels", "leaf"});
+  int levels = static_cast<int>(scheme_param_u64(p, "tdp-large.levels", 2, 1, LargeHostLayout::kMaxLevels));
+  uint64_t leaf = uint64_t{1} << 30;
+  if (auto it = p.extras.find("tdp-large.leaf"); it != p.extras.end()) {
+    leaf = parse_size(it->second, "tdp-large.leaf");
+    if (leaf < 4096 || !std::has_single_bit(leaf))
+      throw InputError(
+          fmt::format("tdp-large.leaf: '{}' is not valid; expected a power of two from 4KiB", it->second));
+  }
+  unsigned leaf_shift = static_cast<unsigned>(std::countr_zero(leaf));
+  // The tables cover the VM's guest-physical memory (at least one index bit per level).
+  unsigned bits = static_cast<unsigned>(std::bit_width(m.guest().memory_bytes() - 1));
+  bits = std::max(bits, leaf_shift + static_cast<unsigned>(levels));
+  return LargeHostLayout::make(levels, leaf_shift, bits, "tdp-large");
+}
+
+class TdpLargeScheme final : public TlbScheme<TdpLargeScheme> {
+ public:
+  explicit TdpLargeScheme(SchemeContext& ctx)
+      : TlbScheme(ctx),
+        gpwc_(ctx.profile.pwc),
+        ntlb_(ctx.profile.nested_tlb_entries, ctx.profile.nested_tlb_ways),
+        host_(ctx.machine.hypervisor(), layout_for(ctx.profile, ctx.machine), ctx.profile.host_page_size,
+              ctx.machine.pool_bytes()) {
+    // Host paging-structure caches: the profile's per-level sizes, by level of this table.
+    for (int l = 2; l <= host_.layout().levels; ++l)
+      hpwc_[l].configure(ctx.profile.host_pwc.entries[l], ctx.profile.host_pwc.ways);
+  }
+
+  void on_guest_fault(const Event&, const EventEffect& e, EffectCursor&) {
+    charge_guest_fault(e);
+    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
+      stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
+  }
+
+  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
+    const GuestPageTable& gt = *space().table;
+    WalkCache::Start start = gpwc_.lookup(ev.addr, space().pcid, gt.levels(), gt.root_frame());
+    auto r =
+        walk_guest_2d(gt, GuestVirtAddr(ev.addr), space().pcid, start.level, start.table_frame, &gpwc_,
+                      cache_, [this](GuestPhysAddr gpa, HostPhysAddr& hpa, PageSize& hs, WalkCost& cost) {
+                        return host_translate(gpa, hpa, hs, cost);
+                      });
+    if (start.level != gt.levels()) r.cost.cycles += gpwc_.hit_cycles();
+    guest_refs_ += r.guest_refs;
+    stats.walk_cycles += r.cost.cycles;
+    if (!r.ok) {
+      ++stats.faulting_walks;
+      stats.faulting_walk_refs += r.cost.refs;
+      return false;
+    }
+    ++stats.walks;
+    stats.walk_mem_refs += r.cost.refs;
+    size = r.size;
+    page_base = r.hpa.align_down(page_shift(size)).value;
+    return true;
+  }
+
+  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
+
+  void reset_stats() override {
+    Scheme::reset_stats();
+    guest_refs_ = host_refs_ = ntlb_hits_ = 0;
+  }
+
+  void finish() override {
+    const LargeHostLayout& l = host_.layout();
+    stats.details["host_levels"] = l.levels;
+    stats.details["host_leaf_bytes"] = static_cast<double>(uint64_t{1} << l.leaf_shift);
+    stats.details["host_top_table_bytes"] = static_cast<double>(l.table_bytes(l.levels));
+    stats.details["host_tables"] = static_cast<double>(host_.tables());
+    stats.details["host_table_frames"] = static_cast<double>(host_.table_frames());
+    stats.details["guest_dimension_refs"] = static_cast<double>(guest_refs_);
+    stats.details["host_dimension_refs"] = static_cast<double>(host_refs_);
+    stats.details["nested_tlb_hits"] = static_cast<double>(ntlb_hits_);
+  }
+
+ private:
+  // gPA -> hPA through the nested TLB, else a walk of the large host table from the deepest
+  // host paging-structure-cache hit.
+  bool host_translate(GuestPhysAddr gpa, HostPhysAddr& hpa, PageSize& size, WalkCost& cost) {
+    const LargeHostLayout& l = host_.layout();
+    uint64_t page;
+    // Every leaf of this table yields the same TLB size, so one probe suffices.
+    const PageSize tlb_size = host_.tlb_size();
+    if (ntlb_.lookup(gpa.value, tlb_size, page)) {
+      ++ntlb_hits_;
+      hpa = HostPhysAddr(page | gpa.offset_in(page_shift(tlb_size)));
+      size = tlb_size;
+      return true;
+    }
+    int level = l.levels;
+    uint64_t frame = host_.root_frame();
+    for (int c = 2; c <= l.levels; ++c) {
+      if (uint64_t* f = hpwc_[c].lookup(gpa.value >> l.shift[c])) {
+        level = c - 1;
+        frame = *f;
+        cost.cycles += profile_.host_pwc.hit_cycles;
+        break;
+      }
+    }
+    auto path = host_.walk_from(gpa, level, frame);
+    for (int i = 0; i < path.count; ++i) {
+      const auto& step = path.steps[i];
+      cost.cycles += cache_.access(step.entry_addr.value).cycles;
+      ++cost.refs;
+      ++host_refs_;
+      if (step.level > 1 && i + 1 < path.count)
+        hpwc_[step.level].insert(gpa.value >> l.shift[step.level], path.table_at[step.level - 1]);
+    }
+    if (!path.ok) return false;
+    hpa = path.result;
+    size = path.size;
+    ntlb_.fill(gpa.value, size, hpa.align_down(page_shift(size)).value);
+    return true;
+  }
+
+  WalkCache gpwc_;
+  NestedTlb ntlb_;
+  LargeHostTable host_;
+  std::array<SetAssoc<uint64_t>, LargeHostLayout::kMaxLevels + 1> hpwc_;
+  uint64_t guest_refs_ = 0, host_refs_ = 0, ntlb_hits_ = 0;
+};
+
+}  // namespace
+
+HVSIM_REGISTER_SCHEME(tdp_large, "tdp-large", "simplified TDP: a host dimension of fewer, larger levels", 5,
+                      [](SchemeContext& ctx) { return std::make_unique<TdpLargeScheme>(ctx); });
+
+}  // namespace hvsim
