@@ -25,6 +25,7 @@ struct CompareArgs {
   std::string trace, format;
   std::string footprint = "1GiB";
   std::string accesses = "1M";
+  std::string warmup = "0";
   uint64_t seed = 1;
   std::string schemes = "all";
   std::string profile = "default";
@@ -54,6 +55,8 @@ void run_compare(const CompareArgs& a) {
   if (params.footprint > (uint64_t{1} << 46))
     throw InputError(fmt::format("--footprint: '{}' is too large; expected at most 64TiB", a.footprint));
   params.accesses = parse_count(a.accesses, "--accesses");
+  const uint64_t warmup = a.warmup == "0" ? 0 : parse_count(a.warmup, "--warmup");
+  params.accesses += warmup;  // generators produce the warm-up on top of the measured accesses
   params.seed = a.seed;
   // workload.* keys go to the generator; everything else left over is unknown.
   for (auto it = profile.extras.begin(); it != profile.extras.end();) {
@@ -75,6 +78,7 @@ void run_compare(const CompareArgs& a) {
   opt.verify = a.verify;
   opt.threads = a.threads;
   opt.progress = ::isatty(2);
+  opt.warmup_accesses = warmup;
 
   // Resolve every workload before running any, so a typo fails fast.
   struct Job {
@@ -108,7 +112,7 @@ void run_compare(const CompareArgs& a) {
   for (size_t j = 0; j < jobs.size(); ++j) {
     auto source = jobs[j].open();
     opt.footprint_hint = jobs[j].footprint;
-    opt.expected_events = a.trace.empty() ? params.accesses : 0;
+    opt.expected_events = a.trace.empty() ? params.accesses + 1 : 0;
     opt.label = jobs[j].name;
     RunReport r = run_experiment(*source, profile, opt);
     r.workload = jobs[j].name;
@@ -142,6 +146,9 @@ void register_compare_command(CLI::App& app) {
 #endif
   cmd->add_option("--footprint", args->footprint, "Memory the workload spans: bytes or KiB/MiB/GiB/TiB")->default_str("1GiB");
   cmd->add_option("-n,--accesses", args->accesses, "Memory accesses to simulate per workload (1000000, 1e6 or 1M)")->default_str("1M");
+  cmd->add_option("--warmup", args->warmup,
+                  "Accesses to simulate before measuring starts (TLBs, caches and page tables stay warm)")
+      ->default_str("0");
   cmd->add_option("--seed", args->seed, "Seed of the workload generators")->default_val(1);
   cmd->add_option("-s,--schemes", args->schemes, "Schemes to run, comma-separated, or 'all' (see `hvsim schemes`)")->default_str("all");
   cmd->add_option("-p,--profile", args->profile, "Machine profile: a built-in name (default, bare) or a .toml file")->default_str("default");

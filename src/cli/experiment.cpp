@@ -126,8 +126,12 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
 
   auto last_progress = t0;
   bool progress_shown = false;
+  uint64_t warmup_left = options.warmup_accesses;
   for (;;) {
-    size_t n = source.next_batch(batch);
+    // A batch never straddles the end of the warm-up (counted in accesses), so counters reset
+    // exactly there.
+    size_t want = warmup_left ? std::min<uint64_t>(warmup_left, batch.size()) : batch.size();
+    size_t n = source.next_batch(std::span<Event>(batch.data(), want));
     if (n == 0) break;
     std::span<const Event> events(batch.data(), n);
     machine.prepare(events, fx);
@@ -147,16 +151,27 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
       ++result.verified_accesses;
     }
     result.events += n;
+    if (warmup_left) {
+      uint64_t batch_accesses = 0;
+      for (const Event& ev : events) batch_accesses += is_access(ev.kind);
+      warmup_left -= batch_accesses;
+      if (warmup_left == 0) {
+        for (auto& s : schemes) s->reset_stats();
+        result.warmup_events = result.events;
+        result.events = result.accesses = result.verified_accesses = 0;
+      }
+    }
     if (options.progress) {
       auto now = Clock::now();
       if (now - t0 > std::chrono::seconds(2) && now - last_progress > std::chrono::milliseconds(500)) {
         last_progress = now;
         progress_shown = true;
+        uint64_t done = result.warmup_events + result.events;
         if (options.expected_events)
-          fmt::print(stderr, "\r{}: {:.1f}M of {:.1f}M events ({:.0f}%)   ", options.label, result.events / 1e6,
-                     options.expected_events / 1e6, 100.0 * result.events / options.expected_events);
+          fmt::print(stderr, "\r{}: {:.1f}M of {:.1f}M events ({:.0f}%)   ", options.label, done / 1e6,
+                     options.expected_events / 1e6, 100.0 * done / options.expected_events);
         else
-          fmt::print(stderr, "\r{}: {:.1f}M events   ", options.label, result.events / 1e6);
+          fmt::print(stderr, "\r{}: {:.1f}M events   ", options.label, done / 1e6);
       }
     }
   }

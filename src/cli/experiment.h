@@ -21,6 +21,7 @@ struct ExperimentOptions {
   size_t batch_events = 1 << 16;
   uint64_t footprint_hint = 0;  // bytes; 0 = unknown (traces)
   uint64_t expected_events = 0; // for the progress line; 0 = unknown
+  uint64_t warmup_accesses = 0;  // accesses simulated before measuring starts
   bool progress = false;        // print a progress line on stderr
   std::string label;            // what the progress line calls this run
 };

@@ -28,6 +28,7 @@ class Registry {
     entries_[name] = Entry{name, std::move(description), std::move(factory), order};
     return true;
   }
+  void remove(const std::string& name) { entries_.erase(name); }
   const Entry* find(const std::string& name) const {
     auto it = entries_.find(name);
     return it == entries_.end() ? nullptr : &it->second;

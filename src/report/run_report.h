@@ -18,7 +18,8 @@ struct RunReport {
   std::string description;   // the source's own description
   uint64_t footprint = 0;    // bytes, 0 when unknown
   uint64_t seed = 0;
-  uint64_t events = 0;
+  uint64_t warmup_events = 0;  // simulated before measurement (not in the counters)
+  uint64_t events = 0;         // measured events
   uint64_t accesses = 0;
   bool verified = false;
   uint64_t verified_accesses = 0;

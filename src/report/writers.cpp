@@ -51,8 +51,9 @@ std::string render_table(const RunReport& run, const Profile& profile) {
     for (auto& r : rows) width[c] = std::max(width[c], r[c].size());
   }
   std::string out = fmt::format("workload: {}\n", run.description);
-  out += fmt::format("profile: {} ({}), {} guest + {} host levels, {} events in {:.2f} s{}\n", profile.name, profile.origin,
-                     profile.guest_levels, profile.host_levels, si(run.events), run.seconds,
+  out += fmt::format("profile: {} ({}), {} guest + {} host levels, {} events measured{} in {:.2f} s{}\n", profile.name,
+                     profile.origin, profile.guest_levels, profile.host_levels, si(run.events),
+                     run.warmup_events ? fmt::format(" after {} warm-up", si(run.warmup_events)) : "", run.seconds,
                      run.verified ? fmt::format(", verified: all schemes agree on {} accesses", si(run.verified_accesses)) : "");
   auto line = [&](const std::vector<std::string>& cells) {
     std::string l;
@@ -110,7 +111,7 @@ nlohmann::json scheme_json(const SchemeMetrics& m, const Profile& profile) {
 
 nlohmann::json workload_json(const RunReport& run) {
   return {{"name", run.workload},         {"description", run.description}, {"footprint_bytes", run.footprint},
-          {"seed", run.seed},             {"events", run.events},            {"accesses", run.accesses},
+          {"seed", run.seed},             {"events", run.events}, {"warmup_events", run.warmup_events},            {"accesses", run.accesses},
           {"verified", run.verified},     {"verified_accesses", run.verified_accesses},
           {"guest_table_pages", run.guest_table_pages}, {"host_table_pages", run.host_table_pages},
           {"seconds", run.seconds}};

@@ -38,6 +38,11 @@ class NestedScheme final : public TlbScheme<NestedScheme> {
 
   HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
 
+  void reset_stats() override {
+    Scheme::reset_stats();
+    walker_.counters = {};
+  }
+
   void finish() override {
     stats.details["guest_dimension_refs"] = static_cast<double>(walker_.counters.guest_refs);
     stats.details["host_dimension_refs"] = static_cast<double>(walker_.counters.host_refs);

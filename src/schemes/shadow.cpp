@@ -59,6 +59,11 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
 
   HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
 
+  void reset_stats() override {
+    Scheme::reset_stats();
+    hv_walk_refs_ = 0;
+  }
+
   void finish() override {
     stats.details["hypervisor_walk_refs"] = static_cast<double>(hv_walk_refs_);
     stats.details["shadow_table_pages"] = static_cast<double>(shadow_.table_pages());

@@ -1,0 +1,72 @@
+// Helpers shared by the test files: running the library on a workload, running the hvsim binary.
+#pragma once
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "cli/experiment.h"
+#include "common/profile.h"
+#include "workload/generator.h"
+
+namespace hvsim::test {
+
+inline RunReport run_workload(const std::string& workload, const Profile& profile, const std::string& schemes,
+                              uint64_t footprint, uint64_t accesses, bool verify = true, uint64_t seed = 1,
+                              uint64_t warmup = 0) {
+  WorkloadParams params;
+  params.footprint = footprint;
+  params.accesses = accesses + warmup;
+  params.seed = seed;
+  auto source = WorkloadRegistry::instance().find(workload)->factory(params);
+  ExperimentOptions opt;
+  opt.schemes = resolve_schemes(schemes);
+  opt.verify = verify;
+  opt.footprint_hint = footprint;
+  opt.warmup_accesses = warmup;
+  opt.threads = 2;
+  return run_experiment(*source, profile, opt);
+}
+
+inline const SchemeStats& stats_of(const RunReport& r, const std::string& scheme) {
+  for (auto& s : r.schemes)
+    if (s.name == scheme) return s.stats;
+  throw std::runtime_error("scheme not in report: " + scheme);
+}
+
+inline double refs_per_walk(const SchemeStats& s) { return static_cast<double>(s.walk_mem_refs) / s.walks; }
+
+struct CommandResult {
+  int status = -1;
+  std::string out, err;
+};
+
+// Runs the built hvsim with `args` (shell words), capturing stdout and stderr.
+inline CommandResult run_hvsim(const std::string& args) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("hvsim-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::string out = (dir / "out").string(), err = (dir / "err").string();
+  std::string cmd = std::string(HVSIM_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  int rc = std::system(cmd.c_str());
+  CommandResult r;
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  auto slurp = [](const std::string& p) {
+    std::string s;
+    if (FILE* f = std::fopen(p.c_str(), "rb")) {
+      std::array<char, 4096> buf;
+      size_t n;
+      while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) s.append(buf.data(), n);
+      std::fclose(f);
+    }
+    return s;
+  };
+  r.out = slurp(out);
+  r.err = slurp(err);
+  fs::remove_all(dir);
+  return r;
+}
+
+}  // namespace hvsim::test
