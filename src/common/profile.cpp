@@ -128,6 +128,35 @@ std::vector<KeySpec> make_specs() {
                  else throw InputError(fmt::format("host.populate: '{}' is not valid; expected lazy or eager", v));
                }});
 
+  s.push_back({"host.backing", "how the host backs guest memory: pages (allocated page by page) or segments (contiguous host ranges, see host.segments)", [](Profile& p, const std::string& v) {
+                 if (v == "pages") p.host_segment_backing = false;
+                 else if (v == "segments") p.host_segment_backing = true;
+                 else throw InputError(fmt::format("host.backing: '{}' is not valid; expected pages or segments", v));
+               }});
+  s.push_back({"host.segments", "with host.backing = segments: a count of equal segments covering guest memory (e.g. 2), or a list of sizes from guest-physical 0 (e.g. \"1GiB,512MiB\"; memory past them is backed by pages)", [](Profile& p, const std::string& v) {
+                 bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+                 p.host_segment_sizes.clear();
+                 if (digits) {
+                   p.host_segment_count = static_cast<uint32_t>(to_u64("host.segments", v, 1, 64));
+                   return;
+                 }
+                 size_t start = 0;
+                 while (start <= v.size()) {
+                   size_t comma = v.find(',', start);
+                   std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+                   while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+                   while (!item.empty() && item.back() == ' ') item.pop_back();
+                   uint64_t b = parse_size(item, "host.segments");
+                   if (b == 0 || b % (2 * kMiB) != 0)
+                     throw InputError(fmt::format("host.segments: '{}' is not valid; expected sizes that are non-zero multiples of 2MiB", item));
+                   p.host_segment_sizes.push_back(b);
+                   if (comma == std::string::npos) break;
+                   start = comma + 1;
+                 }
+                 if (p.host_segment_sizes.size() > 64) throw InputError("host.segments: at most 64 segments");
+               }});
+  flag("guest.direct_segment", "back each process's primary region (its first mmap) with contiguous guest-physical memory", [](Profile& p) -> auto& { return p.guest_direct_segment; });
+
   u32("costs.guest_page_fault_cycles", "guest kernel page-fault handler (native cost of a fault)", [](Profile& p) -> auto& { return p.guest_page_fault_cycles; });
   u32("costs.vm_exit_cycles", "round trip of a VM exit and entry with a trivial handler", [](Profile& p) -> auto& { return p.vm_exit_cycles; });
   u32("costs.hypercall_cycles", "round trip of a null hypercall", [](Profile& p) -> auto& { return p.hypercall_cycles; });

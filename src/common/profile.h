@@ -40,6 +40,16 @@ struct Profile {
   uint64_t guest_memory = 0;  // bytes; 0 = sized from the workload
   uint64_t host_memory = 0;   // bytes; 0 = sized from the guest
   bool host_populate_eager = false;
+  // Machine-wide memory layout choices, shared by every scheme so they all see the same
+  // addresses. Host: back guest-physical memory with contiguous host ranges ((No)Compromis).
+  // `host_segment_sizes` lists them from guest-physical 0 (guest memory past their sum is
+  // backed by pages); when empty, `host_segment_count` equal segments cover all guest memory.
+  bool host_segment_backing = false;
+  uint32_t host_segment_count = 1;
+  std::vector<uint64_t> host_segment_sizes;
+  // Guest: back each process's primary region (its first mmap) with contiguous guest-physical
+  // memory, as a direct-segment OS does (Basu et al., ISCA 2013).
+  bool guest_direct_segment = false;
 
   // [costs] in cycles
   uint32_t guest_page_fault_cycles = 0;

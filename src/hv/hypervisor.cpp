@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "common/units.h"
 
@@ -21,6 +23,7 @@ void HostTablePool::free(uint64_t frame) {
 Hypervisor::Hypervisor(const Profile& profile, uint64_t guest_memory_bytes, uint64_t host_memory_bytes)
     : profile_(profile), host_memory_bytes_(host_memory_bytes), frames_(0, host_memory_bytes >> 12) {
   ept_ = std::make_unique<EptTable>(host_tables_, profile.host_levels, allocate_frames(0, "EPT root"));
+  if (profile.host_segment_backing) reserve_segments(guest_memory_bytes);
   if (profile.host_populate_eager) populate(GuestPhysAddr(0), guest_memory_bytes);
 }
 
@@ -30,6 +33,47 @@ uint64_t Hypervisor::allocate_frames(int order, const char* what) {
     throw SimulationError(fmt::format("host memory ({}) exhausted allocating a {}; raise host.memory",
                                       format_size(host_memory_bytes_), what));
   return *f;
+}
+
+// Segments are reserved at VM start, as (No)Compromis's hypervisor does. Their EPT entries are
+// still written lazily by populate(), only so that simulator memory follows the footprint; no
+// EPT violation is reported for them (the memory was there from the start).
+void Hypervisor::reserve_segments(uint64_t guest_memory_bytes) {
+  const uint64_t hpage = page_bytes(profile_.host_page_size);
+  std::vector<uint64_t> sizes = profile_.host_segment_sizes;
+  if (sizes.empty()) {
+    // Equal shares, rounded down to whole host pages so no host page straddles two backings.
+    uint64_t share = guest_memory_bytes / profile_.host_segment_count / hpage * hpage;
+    if (share == 0) throw InputError(fmt::format("host.segments: {} segments of {} guest memory are smaller than a host page", profile_.host_segment_count, format_size(guest_memory_bytes)));
+    sizes.assign(profile_.host_segment_count, share);
+    sizes.back() = (guest_memory_bytes - share * (sizes.size() - 1)) / hpage * hpage;
+  }
+  uint64_t guest_base = 0;
+  // A frame held between segments keeps them apart in host memory, so each has its own offset
+  // (as separately found free ranges would); the guards are released at the end.
+  std::vector<uint64_t> guards;
+  for (uint64_t bytes : sizes) {
+    if (!segments_.empty()) guards.push_back(allocate_frames(0, "host segment guard"));
+    if (bytes % hpage != 0)
+      throw InputError(fmt::format("host.segments: a segment of {} is not a multiple of the host page size ({})", format_size(bytes), format_size(hpage)));
+    bytes = std::min(bytes, guest_memory_bytes - std::min(guest_base, guest_memory_bytes)) / hpage * hpage;
+    if (bytes == 0) break;
+    // One naturally aligned block up to 1 GiB; above that, consecutive 1 GiB blocks.
+    uint64_t frames = bytes >> 12;
+    int order = 0;
+    while (order < BuddyAllocator::kMaxOrder && (uint64_t{1} << order) < frames) ++order;
+    uint64_t blocks = (frames + (uint64_t{1} << order) - 1) >> order;
+    uint64_t first = 0;
+    for (uint64_t i = 0; i < blocks; ++i) {
+      uint64_t f = allocate_frames(order, "host segment");
+      if (i == 0) first = f;
+      else if (f != first + (i << order))
+        throw SimulationError("host memory too fragmented for the host segments; raise host.memory");
+    }
+    segments_.push_back({guest_base, bytes, first << 12});
+    guest_base += bytes;
+  }
+  for (uint64_t g : guards) frames_.free(g, 0);
 }
 
 PopulateEffect Hypervisor::populate(GuestPhysAddr start, uint64_t length) {
@@ -43,11 +87,21 @@ PopulateEffect Hypervisor::populate(GuestPhysAddr start, uint64_t length) {
   for (uint64_t a = start.align_down(shift).value; a < start.value + length; a += page_bytes(hsize)) {
     GuestPhysAddr gpa(a);
     if (ept_->translate(gpa)) continue;
+    if (const HostSegment* seg = segment_of(a, page_bytes(hsize))) {
+      ept_->map(gpa, HostPhysAddr(seg->translate(a)), hsize, true, [&] { return allocate_frames(0, "EPT table page"); });
+      continue;
+    }
     uint64_t frame = allocate_frames(9 * static_cast<int>(hsize), "guest memory backing page");
     ept_->map(gpa, HostPhysAddr(frame << 12), hsize, true, alloc_table);
     ++fx.pages;
   }
   return fx;
+}
+
+const HostSegment* Hypervisor::segment_of(uint64_t gpa, uint64_t length) const {
+  for (const HostSegment& seg : segments_)
+    if (seg.contains(gpa, length)) return &seg;
+  return nullptr;
 }
 
 HostTablePool Hypervisor::make_pool(uint64_t bytes) {

@@ -25,6 +25,17 @@ struct HostTablePool {
   void free(uint64_t frame);
 };
 
+// A contiguous range of guest-physical memory backed by one contiguous range of host-physical
+// memory (host.backing = segments): gPA -> hPA is an add and a bounds check.
+struct HostSegment {
+  uint64_t guest_base = 0;
+  uint64_t bytes = 0;
+  uint64_t host_base = 0;
+  bool contains(uint64_t gpa) const { return gpa - guest_base < bytes; }
+  bool contains(uint64_t gpa, uint64_t length) const { return contains(gpa) && length <= guest_base + bytes - gpa; }
+  uint64_t translate(uint64_t gpa) const { return gpa - guest_base + host_base; }
+};
+
 struct PopulateEffect {
   int pages = 0;            // host pages newly backing guest memory (EPT violations)
   int tables_allocated = 0;  // EPT table pages allocated for them
@@ -46,14 +57,21 @@ class Hypervisor {
 
   uint64_t host_memory_bytes() const { return host_memory_bytes_; }
 
+  // The host segments backing guest memory, by ascending guest base; empty with page backing.
+  const std::vector<HostSegment>& segments() const { return segments_; }
+  // The segment holding all of [gpa, gpa + length), or nullptr.
+  const HostSegment* segment_of(uint64_t gpa, uint64_t length) const;
+
  private:
   uint64_t allocate_frames(int order, const char* what);
+  void reserve_segments(uint64_t guest_memory_bytes);
 
   const Profile& profile_;
   uint64_t host_memory_bytes_;
   BuddyAllocator frames_;
   TableMemory host_tables_;
   std::unique_ptr<EptTable> ept_;
+  std::vector<HostSegment> segments_;
 };
 
 }  // namespace hvsim

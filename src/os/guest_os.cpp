@@ -30,7 +30,41 @@ const AddressSpace* GuestOs::find_space(uint32_t pid) const {
 }
 
 void GuestOs::add_region(uint32_t pid, uint64_t start, uint64_t length) {
-  space(pid).regions[start] = start + length;
+  AddressSpace& as = space(pid);
+  bool primary = as.regions.empty();
+  as.regions[start] = start + length;
+  if (primary && profile_.guest_direct_segment) reserve_segment(pid, start, length);
+}
+
+// Reserves contiguous guest-physical memory for the primary region. The reservation keeps the
+// region's offset modulo its alignment (up to 1 GiB), so huge pages inside it stay aligned.
+void GuestOs::reserve_segment(uint32_t pid, uint64_t start, uint64_t length) {
+  const uint64_t va_base = start & ~uint64_t{4095};
+  const uint64_t va_end = (start + length + 4095) & ~uint64_t{4095};
+  if (va_end <= va_base) return;
+  const uint64_t bytes = va_end - va_base;
+  uint64_t align = 2 * kMiB;
+  while (align < bytes && align < kGiB) align <<= 1;
+  const uint64_t off = va_base & (align - 1), need = off + bytes;
+  int order = 0;
+  while (order < BuddyAllocator::kMaxOrder && (uint64_t{4096} << order) < need) ++order;
+  const uint64_t block = uint64_t{4096} << order;
+  const uint64_t blocks = (need + block - 1) / block;
+  if (blocks * block > frames_.free_frames() * 4096 / 2) return;  // leave the rest of the guest room
+  uint64_t first = 0, got = 0;
+  for (; got < blocks; ++got) {
+    auto f = frames_.allocate(order);
+    if (!f || (got && *f != first + (got << order))) {
+      if (f) frames_.free(*f, order);
+      break;
+    }
+    if (got == 0) first = *f;
+  }
+  if (got < blocks) {  // no contiguous room: the region is paged as usual
+    for (uint64_t i = 0; i < got; ++i) frames_.free(first + (i << order), order);
+    return;
+  }
+  segments_[pid] = GuestSegment{va_base, va_end, (first << 12) + off};
 }
 
 uint64_t GuestOs::allocate_frames(int order, const char* what) {
@@ -64,9 +98,19 @@ const GuestFault& GuestOs::touch(uint32_t pid, GuestVirtAddr va, std::vector<Gue
   fault_.new_table_pages.swap(fresh_roots_);
 
   PageSize size = choose_size(as, va);
-  int order = 9 * static_cast<int>(size);
-  uint64_t frame = allocate_frames(order, "data page");
-  GuestPhysAddr page(frame << 12);
+  GuestPhysAddr page;
+  auto seg = segments_.empty() ? segments_.end() : segments_.find(pid);
+  if (seg != segments_.end() && seg->second.contains(va.value)) {
+    // Inside the direct segment the frame is fixed by the segment; a page that does not fit in
+    // it (or would be misaligned) is mapped as 4K pieces.
+    const GuestSegment& g = seg->second;
+    uint64_t base = va.align_down(page_shift(size)).value, bytes = page_bytes(size);
+    if (base < g.va_base || base + bytes > g.va_end || ((g.gpa_base - g.va_base) & (bytes - 1)) != 0) size = PageSize::k4K;
+    page = GuestPhysAddr(g.translate(va.align_down(page_shift(size)).value));
+  } else {
+    uint64_t frame = allocate_frames(9 * static_cast<int>(size), "data page");
+    page = GuestPhysAddr(frame << 12);
+  }
   auto alloc_table = [&] {
     uint64_t f = allocate_frames(0, "page-table page");
     fault_.new_table_pages.push_back(GuestPhysAddr(f << 12));

@@ -30,6 +30,14 @@ struct GuestFault {
   std::vector<GuestPhysAddr> new_table_pages;  // reused buffer; valid until the next fault
 };
 
+// A process's direct segment (guest.direct_segment): its primary region [va_base, va_end) is
+// backed by contiguous guest-physical memory starting at gpa_base, so gVA -> gPA is an add.
+struct GuestSegment {
+  uint64_t va_base = 0, va_end = 0, gpa_base = 0;
+  bool contains(uint64_t va) const { return va - va_base < va_end - va_base; }
+  uint64_t translate(uint64_t va) const { return va - va_base + gpa_base; }
+};
+
 class GuestOs {
  public:
   GuestOs(const Profile& profile, uint64_t memory_bytes);
@@ -42,6 +50,13 @@ class GuestOs {
   // `writes`.
   const GuestFault& touch(uint32_t pid, GuestVirtAddr va, std::vector<GuestPteWrite>& writes);
 
+  // The direct segment of `pid`'s primary region, or nullptr (none asked for, or no contiguous
+  // guest memory was free for it).
+  const GuestSegment* direct_segment(uint32_t pid) const {
+    auto it = segments_.find(pid);
+    return it == segments_.end() ? nullptr : &it->second;
+  }
+
   TableMemory& table_memory() { return tables_; }
   const TableMemory& table_memory() const { return tables_; }
   uint64_t memory_bytes() const { return memory_bytes_; }
@@ -50,6 +65,7 @@ class GuestOs {
  private:
   uint64_t allocate_frames(int order, const char* what);
   PageSize choose_size(const AddressSpace& as, GuestVirtAddr va) const;
+  void reserve_segment(uint32_t pid, uint64_t start, uint64_t length);
 
   const Profile& profile_;
   uint64_t memory_bytes_;
@@ -61,6 +77,7 @@ class GuestOs {
   // Roots of address spaces created since the last fault: the kernel zeroes them, so they are
   // reported with the next fault's new table pages.
   std::vector<GuestPhysAddr> fresh_roots_;
+  std::unordered_map<uint32_t, GuestSegment> segments_;
 };
 
 }  // namespace hvsim

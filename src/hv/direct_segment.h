@@ -1,0 +1,117 @@
+// Walks for the direct-segment schemes (vm-segment, guest-segment, dual-segment). A direct
+// segment is three registers (base, limit, offset): an address inside [base, limit) translates
+// with an add, no memory reference. Host segments translate gPA -> hPA (the VM's memory,
+// (No)Compromis; the "VMM direct" mode of Gandhi et al., MICRO 2014); a guest segment translates
+// gVA -> gPA (the process's primary region, Basu et al., ISCA 2013; "guest direct"). Whatever a
+// segment does not cover falls back to the two-dimensional walk.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "hv/nested_walker.h"
+#include "os/guest_os.h"
+
+namespace hvsim {
+
+struct SegmentWalkCounters {
+  uint64_t guest_refs = 0;          // guest-dimension entries fetched
+  uint64_t guest_segment_hits = 0;  // walks whose gVA -> gPA came from the guest segment
+  uint64_t host_segment_hits = 0;   // gPA -> hPA translations done by a host segment
+  uint64_t host_fallbacks = 0;      // gPAs outside every host segment (nested TLB or host walk)
+};
+
+class SegmentWalker {
+ public:
+  SegmentWalker(const Hypervisor& hv, bool host_segments, PageSize host_size, WalkCache& guest_pwc,
+                WalkCache& host_pwc, NestedTlb& ntlb, CacheHierarchy& cache)
+      : nested_(hv.ept(), host_size, guest_pwc, host_pwc, ntlb, cache), gpwc_(guest_pwc), cache_(cache) {
+    if (host_segments) segments_ = hv.segments();
+  }
+
+  struct Result {
+    bool ok = false;
+    HostPhysAddr hpa;
+    PageSize size = PageSize::k4K;  // page the TLB may cache: linear in both dimensions
+    WalkCost cost;
+  };
+
+  // gPA -> hPA. `want` is the largest page the caller would cache; `size` comes back no larger
+  // and such that the mapping is linear over it.
+  bool host(GuestPhysAddr gpa, PageSize want, HostPhysAddr& hpa, PageSize& size, WalkCost& cost) {
+    for (const HostSegment& s : segments_) {
+      if (!s.contains(gpa.value)) continue;
+      ++counters.host_segment_hits;
+      hpa = HostPhysAddr(s.translate(gpa.value));
+      size = want;
+      while (size != PageSize::k4K && !linear(s, gpa.align_down(page_shift(size)).value, size))
+        size = static_cast<PageSize>(static_cast<int>(size) - 1);
+      return true;
+    }
+    if (!segments_.empty()) ++counters.host_fallbacks;
+    if (!nested_.host_translate(gpa, hpa, size, cost)) return false;
+    size = min_page_size(size, want);
+    return true;
+  }
+
+  // The two-dimensional walk with host segments in the host dimension: with every guest table
+  // page and the data inside a segment it fetches only the g guest entries.
+  Result walk(const GuestPageTable& gt, GuestVirtAddr va, uint16_t asid) {
+    Result r;
+    WalkCache::Start start = gpwc_.lookup(va.value, asid, gt.levels(), gt.root_frame());
+    if (start.level != gt.levels()) r.cost.cycles += gpwc_.hit_cycles();
+    auto path = gt.walk_from(va, start.level, start.table_frame);
+    for (int i = 0; i < path.count; ++i) {
+      const auto& step = path.steps[i];
+      HostPhysAddr entry_hpa;
+      PageSize unused;
+      if (!host(step.entry_addr, PageSize::k4K, entry_hpa, unused, r.cost)) return r;
+      r.cost.cycles += cache_.access(entry_hpa.value).cycles;
+      ++r.cost.refs;
+      ++counters.guest_refs;
+      if (step.level > 1 && i + 1 < path.count)
+        gpwc_.fill(va.value, asid, step.level, path.table_frame_at[step.level - 1]);
+    }
+    if (!path.ok) return r;
+    r.ok = host(path.result, path.size, r.hpa, r.size, r.cost);
+    return r;
+  }
+
+  // A walk for an address inside the guest segment: gVA -> gPA is an add; only the host
+  // dimension remains (a segment add, or the nested TLB / a 1D host walk).
+  Result walk_in_segment(const GuestSegment& g, GuestVirtAddr va) {
+    Result r;
+    ++counters.guest_segment_hits;
+    uint64_t gpa = g.translate(va.value);
+    // The largest page over which gVA -> gPA is linear and inside the segment.
+    PageSize want = PageSize::k1G;
+    for (;; want = static_cast<PageSize>(static_cast<int>(want) - 1)) {
+      uint64_t bytes = page_bytes(want), base = va.align_down(page_shift(want)).value;
+      bool fits =
+          base >= g.va_base && base + bytes <= g.va_end && ((g.gpa_base - g.va_base) & (bytes - 1)) == 0;
+      if (fits || want == PageSize::k4K) break;
+    }
+    r.ok = host(GuestPhysAddr(gpa), want, r.hpa, r.size, r.cost);
+    return r;
+  }
+
+  const NestedWalkCounters& nested_counters() const { return nested_.counters; }
+  void reset_counters() {
+    counters = {};
+    nested_.counters = {};
+  }
+
+  SegmentWalkCounters counters;
+
+ private:
+  static bool linear(const HostSegment& s, uint64_t page, PageSize size) {
+    uint64_t bytes = page_bytes(size);
+    return s.contains(page, bytes) && ((s.host_base - s.guest_base) & (bytes - 1)) == 0;
+  }
+
+  NestedWalker nested_;
+  WalkCache& gpwc_;
+  CacheHierarchy& cache_;
+  std::vector<HostSegment> segments_;
+};
+
+}  // namespace hvsim

@@ -1,0 +1,73 @@
+// guest-segment: the "guest direct" mode of Gandhi et al. (MICRO 2014), the guest-side direct
+// segment of Basu et al. (ISCA 2013). The guest OS backs each process's primary region with
+// contiguous guest-physical memory (guest.direct_segment = true) and loads base, limit and
+// offset; a TLB miss inside the region skips the guest dimension (gVA -> gPA is an add) and only
+// the host dimension is walked: the nested TLB, else a 1D host walk of h references. Outside the
+// region the walk is the full two-dimensional one.
+#include "hv/direct_segment.h"
+#include "schemes/tlb_scheme.h"
+
+namespace hvsim {
+namespace {
+
+class GuestSegmentScheme final : public TlbScheme<GuestSegmentScheme> {
+ public:
+  explicit GuestSegmentScheme(SchemeContext& ctx)
+      : TlbScheme(ctx),
+        gpwc_(ctx.profile.pwc),
+        hpwc_(ctx.profile.host_pwc),
+        ntlb_(ctx.profile.nested_tlb_entries, ctx.profile.nested_tlb_ways),
+        walker_(ctx.machine.hypervisor(), false, ctx.profile.host_page_size, gpwc_, hpwc_, ntlb_, cache_) {}
+
+  void on_guest_fault(const Event&, const EventEffect& e, EffectCursor&) {
+    charge_guest_fault(e);
+    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
+      stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
+  }
+
+  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
+    GuestVirtAddr va(ev.addr);
+    // The segment registers are part of the process context: looked up per walk, not per access.
+    const GuestSegment* seg = machine_.guest().direct_segment(ev.pid);
+    auto r = seg && seg->contains(va.value) ? walker_.walk_in_segment(*seg, va)
+                                            : walker_.walk(*space().table, va, space().pcid);
+    stats.walk_cycles += r.cost.cycles;
+    if (!r.ok) {
+      ++stats.faulting_walks;
+      stats.faulting_walk_refs += r.cost.refs;
+      return false;
+    }
+    ++stats.walks;
+    stats.walk_mem_refs += r.cost.refs;
+    size = r.size;
+    page_base = r.hpa.align_down(page_shift(size)).value;
+    return true;
+  }
+
+  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
+
+  void reset_stats() override {
+    Scheme::reset_stats();
+    walker_.reset_counters();
+  }
+
+  void finish() override {
+    stats.details["guest_dimension_refs"] = static_cast<double>(walker_.counters.guest_refs);
+    stats.details["host_dimension_refs"] = static_cast<double>(walker_.nested_counters().host_refs);
+    stats.details["guest_segment_walks"] = static_cast<double>(walker_.counters.guest_segment_hits);
+    stats.details["nested_tlb_hits"] = static_cast<double>(walker_.nested_counters().nested_tlb_hits);
+  }
+
+ private:
+  WalkCache gpwc_, hpwc_;
+  NestedTlb ntlb_;
+  SegmentWalker walker_;
+};
+
+}  // namespace
+
+HVSIM_REGISTER_SCHEME(guest_segment, "guest-segment",
+                      "guest direct segment (gVA->gPA is an add inside the primary region), host walk kept",
+                      8, [](SchemeContext& ctx) { return std::make_unique<GuestSegmentScheme>(ctx); });
+
+}  // namespace hvsim

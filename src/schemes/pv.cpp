@@ -1,0 +1,53 @@
+// pv: Xen paravirtual direct paging (the baseline PiBooster improves on); see pv_scheme.h and
+// hv/pv_paging.h. Keys ([pv]), all in cycles unless said:
+//   multicall_batch        mmu_update requests per hypercall (1: the page-fault path issues each
+//                          update alone; Linux batches up to 32 in lazy-MMU mode, MC_BATCH)
+//   validate_entry_cycles  Xen's validation of one update (assumed)
+//   validate_page_cycles   typing and validating a new page-table page on pin (assumed)
+//   unpin_cycles           devalidating a freed page-table page (assumed)
+//   iommu                  true: page-table type changes update the IOMMU and flush the IOTLB
+//   iommu_update_cycles, iotlb_flush_cycles (assumed)
+#include "common/error.h"
+#include "schemes/pv_scheme.h"
+
+namespace hvsim {
+
+PvCosts pv_costs(const Profile& p, bool pibooster) {
+  check_scheme_keys(p, "pv",
+                    {"multicall_batch", "validate_entry_cycles", "validate_page_cycles", "unpin_cycles",
+                     "iommu", "iommu_update_cycles", "iotlb_flush_cycles"});
+  auto u32 = [&p](const char* key, uint64_t fallback) {
+    return static_cast<uint32_t>(scheme_param_u64(p, key, fallback, 0, 1u << 30));
+  };
+  PvCosts c;
+  c.hypercall_cycles = p.hypercall_cycles;
+  c.batch = static_cast<uint32_t>(scheme_param_u64(p, "pv.multicall_batch", 1, 1, 4096));
+  c.validate_entry_cycles = u32("pv.validate_entry_cycles", 150);
+  c.validate_page_cycles = u32("pv.validate_page_cycles", 2000);
+  c.unpin_cycles = u32("pv.unpin_cycles", 2000);
+  auto it = p.extras.find("pv.iommu");
+  if (it != p.extras.end()) {
+    if (it->second == "true" || it->second == "1")
+      c.iommu = true;
+    else if (it->second == "false" || it->second == "0")
+      c.iommu = false;
+    else
+      throw InputError("pv.iommu: '" + it->second + "' is not valid; expected true or false");
+  }
+  c.iommu_update_cycles = u32("pv.iommu_update_cycles", 500);
+  c.iotlb_flush_cycles = u32("pv.iotlb_flush_cycles", 2000);
+  if (pibooster) {
+    check_scheme_keys(p, "pv-pibooster", {"cache_pages", "prefill_pages"});
+    c.pibooster = true;
+    c.cache_pages = static_cast<uint32_t>(scheme_param_u64(p, "pv-pibooster.cache_pages", 1024, 0, 1u << 24));
+    c.prefill_pages =
+        static_cast<uint32_t>(scheme_param_u64(p, "pv-pibooster.prefill_pages", 0, 0, 1u << 24));
+  }
+  return c;
+}
+
+HVSIM_REGISTER_SCHEME(
+    pv, "pv", "Xen PV direct paging: guest tables hold machine frames, updates are validated hypercalls", 10,
+    [](SchemeContext& ctx) { return std::make_unique<PvScheme>(ctx, false); });
+
+}  // namespace hvsim

@@ -1,0 +1,136 @@
+// tpt: Translation Pass-Through (Bergman et al., ATC 2023). The guest owns one-dimensional
+// gVA -> hPA tables and writes them itself, without exits; a TLB miss walks them in one
+// dimension (g references). Isolation comes from host memory tags: every page-table page the
+// walker reads and every page it puts in the TLB must carry this VM's owner tag. Tag checks go
+// through a tag cache; misses fetch the tag entry from memory and are reported apart from the
+// walk's own references (details: tag_fetches). A foreign tag is a fault: an exit to the
+// hypervisor, counted (tag_faults); hvsim then lets the hypervisor hand the frame back so the
+// access completes with the same answer as every other scheme.
+//
+// Keys ([tpt]): tag_cache_entries, tag_cache_ways, tag_cache_hit_cycles, tag_fault_cycles, and
+// inject_foreign_every = N, which tags every Nth page the guest maps as another VM's (a fault
+// injector for isolation experiments and tests; 0 = off).
+#include "hv/host_mapped_tables.h"
+#include "hv/memory_tags.h"
+#include "paging/walker.h"
+#include "schemes/tlb_scheme.h"
+
+namespace hvsim {
+namespace {
+
+constexpr uint16_t kThisVm = 1, kOtherVm = 2;
+
+class TptScheme final : public TlbScheme<TptScheme> {
+ public:
+  explicit TptScheme(SchemeContext& ctx)
+      : TlbScheme(ctx),
+        pwc_(ctx.profile.pwc),
+        tables_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(), ctx.profile.guest_levels),
+        tag_pool_(ctx.machine.hypervisor().make_pool(ctx.machine.hypervisor().host_memory_bytes() / 4096 *
+                                                     MemoryTags::kEntryBytes)),
+        tags_(tag_pool_.allocate() << 12, tag_config(ctx.profile)),
+        tag_fault_cycles_(static_cast<uint32_t>(scheme_param_u64(
+            ctx.profile, "tpt.tag_fault_cycles", ctx.profile.ept_violation_cycles, 0, 1u << 30))),
+        inject_every_(scheme_param_u64(ctx.profile, "tpt.inject_foreign_every", 0, 0, uint64_t{1} << 40)) {
+    check_scheme_keys(ctx.profile, "tpt",
+                      {"tag_cache_entries", "tag_cache_ways", "tag_cache_hit_cycles", "tag_fault_cycles",
+                       "inject_foreign_every"});
+  }
+
+  void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor&) {
+    charge_guest_fault(e);
+    // The guest's own table writes need no exit. New host memory is handed to the VM (and
+    // tagged) by the hypervisor: priced like nested's EPT violation, so both see the same
+    // population policy.
+    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
+      stats.exit(ExitReason::kOther, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
+    frames_assigned_ += e.host_pages_populated;
+    auto on_table = [this](uint64_t frame) { tags_.assign(frame, kThisVm); };
+    auto on_leaf = [this](HostPhysAddr page, PageSize) {
+      bool foreign = inject_every_ && ++leaves_ % inject_every_ == 0;
+      tags_.assign(page.value >> 12, foreign ? kOtherVm : kThisVm);
+    };
+    tables_.map_guest_page(space(), GuestVirtAddr(ev.addr), on_leaf, on_table);
+  }
+
+  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
+    if (ev.pid != table_pid_ || !table_) {
+      table_ = tables_.find(ev.pid);
+      table_pid_ = ev.pid;
+    }
+    if (!table_) {
+      ++stats.faulting_walks;
+      return false;
+    }
+    auto w = walk_1d(*table_, GuestVirtAddr(ev.addr), space().pcid, pwc_, cache_);
+    WalkCost tag_cost;
+    for (int i = 0; i < w.path.count; ++i) check_tag(w.path.steps[i].entry_addr.value >> 12, tag_cost);
+    stats.walk_cycles += w.cost.cycles;
+    if (!w.path.ok) {
+      stats.walk_cycles += tag_cost.cycles;
+      ++stats.faulting_walks;
+      stats.faulting_walk_refs += w.cost.refs;
+      return false;
+    }
+    size = w.path.size;
+    page_base = w.path.result.align_down(page_shift(size)).value;
+    check_tag(page_base >> 12, tag_cost);  // the TLB fill
+    stats.walk_cycles += tag_cost.cycles;
+    ++stats.walks;
+    stats.walk_mem_refs += w.cost.refs;
+    return true;
+  }
+
+  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
+
+  void reset_stats() override {
+    Scheme::reset_stats();
+    tags_.counters = {};
+    frames_assigned_ = 0;
+  }
+
+  void finish() override {
+    stats.details["tag_checks"] = static_cast<double>(tags_.counters.checks);
+    stats.details["tag_cache_hits"] = static_cast<double>(tags_.counters.cache_hits);
+    stats.details["tag_fetches"] = static_cast<double>(tags_.counters.fetches);
+    stats.details["tag_faults"] = static_cast<double>(tags_.counters.faults);
+    if (stats.walks)
+      stats.details["tag_fetches_per_walk"] = static_cast<double>(tags_.counters.fetches) / stats.walks;
+    stats.details["host_frames_assigned"] = static_cast<double>(frames_assigned_);
+    stats.details["tpt_table_pages"] = static_cast<double>(tables_.table_pages());
+  }
+
+ private:
+  static MemoryTagConfig tag_config(const Profile& p) {
+    MemoryTagConfig c;
+    c.cache_entries = static_cast<uint32_t>(scheme_param_u64(p, "tpt.tag_cache_entries", 64, 0, 1u << 20));
+    c.cache_ways = static_cast<uint32_t>(scheme_param_u64(p, "tpt.tag_cache_ways", 4, 1, 1u << 20));
+    c.cache_hit_cycles = static_cast<uint32_t>(scheme_param_u64(p, "tpt.tag_cache_hit_cycles", 1, 0, 1000));
+    return c;
+  }
+
+  void check_tag(uint64_t frame, WalkCost& cost) {
+    if (tags_.check(frame, kThisVm, cache_, cost)) return;
+    // The access faults into the hypervisor, which here returns the frame to this VM.
+    stats.exit(ExitReason::kOther, tag_fault_cycles_, profile_.vm_exit_cycles);
+    tags_.assign(frame, kThisVm);
+  }
+
+  WalkCache pwc_;
+  HostMappedTables tables_;
+  HostTablePool tag_pool_;
+  MemoryTags tags_;
+  uint32_t tag_fault_cycles_;
+  uint64_t inject_every_;
+  uint64_t leaves_ = 0, frames_assigned_ = 0;
+  HostMappedTable* table_ = nullptr;
+  uint32_t table_pid_ = 0;
+};
+
+}  // namespace
+
+HVSIM_REGISTER_SCHEME(tpt, "tpt",
+                      "Translation Pass-Through: guest-owned gVA->hPA tables, host memory tags checked", 9,
+                      [](SchemeContext& ctx) { return std::make_unique<TptScheme>(ctx); });
+
+}  // namespace hvsim

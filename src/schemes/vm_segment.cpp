@@ -1,0 +1,71 @@
+// vm-segment: (No)Compromis. The VM's guest-physical memory is backed by one host segment (or a
+// few: host.backing = segments, host.segments), so the host dimension is an add and a bounds
+// check; the guest keeps paging its processes, so a TLB miss walks the guest table alone: g
+// references. A gPA outside every segment (a guest table page or data page the hypervisor backed
+// with pages) falls back to the nested TLB and a host walk for that address only.
+#include "hv/direct_segment.h"
+#include "schemes/tlb_scheme.h"
+
+namespace hvsim {
+namespace {
+
+class VmSegmentScheme final : public TlbScheme<VmSegmentScheme> {
+ public:
+  explicit VmSegmentScheme(SchemeContext& ctx)
+      : TlbScheme(ctx),
+        gpwc_(ctx.profile.pwc),
+        hpwc_(ctx.profile.host_pwc),
+        ntlb_(ctx.profile.nested_tlb_entries, ctx.profile.nested_tlb_ways),
+        walker_(ctx.machine.hypervisor(), true, ctx.profile.host_page_size, gpwc_, hpwc_, ntlb_, cache_) {}
+
+  void on_guest_fault(const Event&, const EventEffect& e, EffectCursor&) {
+    charge_guest_fault(e);
+    // Memory inside a segment was reserved at VM start; only page-backed memory takes EPT
+    // violations (the machine reports only those).
+    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
+      stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
+  }
+
+  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
+    auto r = walker_.walk(*space().table, GuestVirtAddr(ev.addr), space().pcid);
+    stats.walk_cycles += r.cost.cycles;
+    if (!r.ok) {
+      ++stats.faulting_walks;
+      stats.faulting_walk_refs += r.cost.refs;
+      return false;
+    }
+    ++stats.walks;
+    stats.walk_mem_refs += r.cost.refs;
+    size = r.size;
+    page_base = r.hpa.align_down(page_shift(size)).value;
+    return true;
+  }
+
+  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
+
+  void reset_stats() override {
+    Scheme::reset_stats();
+    walker_.reset_counters();
+  }
+
+  void finish() override {
+    stats.details["segments"] = static_cast<double>(machine_.hypervisor().segments().size());
+    stats.details["guest_dimension_refs"] = static_cast<double>(walker_.counters.guest_refs);
+    stats.details["host_dimension_refs"] = static_cast<double>(walker_.nested_counters().host_refs);
+    stats.details["host_segment_hits"] = static_cast<double>(walker_.counters.host_segment_hits);
+    stats.details["host_segment_fallbacks"] = static_cast<double>(walker_.counters.host_fallbacks);
+  }
+
+ private:
+  WalkCache gpwc_, hpwc_;
+  NestedTlb ntlb_;
+  SegmentWalker walker_;
+};
+
+}  // namespace
+
+HVSIM_REGISTER_SCHEME(vm_segment, "vm-segment",
+                      "(No)Compromis: VM memory in host segments (gPA->hPA is an add), guest paging kept", 6,
+                      [](SchemeContext& ctx) { return std::make_unique<VmSegmentScheme>(ctx); });
+
+}  // namespace hvsim
