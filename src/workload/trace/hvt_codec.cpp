@@ -130,18 +130,23 @@ size_t ChunkDecoder::decode(std::span<Event> out, std::string& error) {
   const uint8_t* ctl = ctl_;
   const uint8_t* sz = sizes_;
   const uint8_t* dp = deltas_;
+  // Predictor state in locals: stores through `o` could otherwise alias the members and force
+  // a reload every record.
+  uint64_t last[2] = {last_[0], last_[1]};
+  uint8_t last_size[4] = {last_size_[0], last_size_[1], last_size_[2], 0};
+  uint64_t pid = pid_;
   Event* o = out.data();
   for (size_t i = 0; i < n; ++i) {
     const uint8_t c = ctl[i];
     const unsigned cls = c & 3;
     if (cls == kEscape) [[unlikely]] {
       const uint8_t* x = extra_;
-      uint64_t addr = 0, arg = 0, pid = 0, flags = 0;
+      uint64_t addr = 0, arg = 0, epid = 0, flags = 0;
       if (extra_end_ - x < 1) goto corrupt;
       {
         const uint8_t k = *x++;
         if (!valid_kind(k) || !varint::get(x, extra_end_, addr) || !varint::get(x, extra_end_, arg) ||
-            !varint::get(x, extra_end_, pid) || pid > UINT32_MAX || x == extra_end_)
+            !varint::get(x, extra_end_, epid) || epid > UINT32_MAX || x == extra_end_)
           goto corrupt;
         const uint8_t size = *x++;
         if (!varint::get(x, extra_end_, flags) || flags > UINT16_MAX) goto corrupt;
@@ -149,13 +154,14 @@ size_t ChunkDecoder::decode(std::span<Event> out, std::string& error) {
         Event& e = o[i];
         e.addr = addr;
         e.arg = arg;
-        e.pid = pid_ = static_cast<uint32_t>(pid);
+        e.pid = static_cast<uint32_t>(epid);
+        pid = epid;
         e.kind = static_cast<EventKind>(k);
         e.size = size;
         e.flags = static_cast<uint16_t>(flags);
         if (k < 3) {
-          last_[k >> 1] = addr;
-          last_size_[k] = size;
+          last[k >> 1] = addr;
+          last_size[k] = size;
         }
       }
       continue;
@@ -166,23 +172,24 @@ size_t ChunkDecoder::decode(std::span<Event> out, std::string& error) {
     dp += nb;
     raw &= kMask[nb];
     const unsigned pi = cls >> 1;
-    const uint64_t addr = last_[pi] + static_cast<uint64_t>(varint::unzigzag(raw));
-    last_[pi] = addr;
+    const uint64_t addr = last[pi] + static_cast<uint64_t>(varint::unzigzag(raw));
+    last[pi] = addr;
     const unsigned has_size = (c >> 6) & 1;
-    const uint8_t size = has_size ? *sz : last_size_[cls];
+    const uint8_t size = has_size ? *sz : last_size[cls];
     sz += has_size;
-    last_size_[cls] = size;
-    Event& e = o[i];
-    e.addr = addr;
-    e.arg = 0;
-    e.pid = pid_;
-    e.kind = static_cast<EventKind>(cls);
-    e.size = size;
-    e.flags = 0;
+    last_size[cls] = size;
+    // pid | kind << 32 | size << 40 (flags 0), stored as one word.
+    const uint64_t tail = pid | (static_cast<uint64_t>(cls) << 32) | (static_cast<uint64_t>(size) << 40);
+    uint64_t words[3] = {addr, 0, tail};
+    std::memcpy(&o[i], words, sizeof words);
   }
   ctl_ += n;
   sizes_ = sz;
   deltas_ = dp;
+  last_[0] = last[0];
+  last_[1] = last[1];
+  std::memcpy(last_size_, last_size, 3);
+  pid_ = static_cast<uint32_t>(pid);
   remaining_ -= static_cast<uint32_t>(n);
   if (remaining_ == 0 && extra_ != extra_end_) {
     error = "trailing bytes after the last escaped event";
