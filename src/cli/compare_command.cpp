@@ -131,11 +131,12 @@ void run_compare(const CompareArgs& a) {
 void register_compare_command(CLI::App& app) {
   auto args = std::make_shared<CompareArgs>();
   auto* cmd = app.add_subcommand("compare", "Run every selected translation scheme on the same workload and compare their costs");
-  cmd->description(
-      "Run every selected translation scheme on the same event stream and print one table per workload\n"
+  cmd->footer(
+      "Runs every selected translation scheme on the same event stream and prints one table per workload\n"
       "(rows: schemes; columns: TLB misses per 1000 accesses, page walks, memory references per walk,\n"
       "walk cycles per access, VM exits, hypervisor cycles, translation overhead, slowdown vs native,\n"
-      "speed-up vs nested). Without --workload or --trace it runs the built-in set gups,stream,chase,zipf.");
+      "speed-up vs nested). Without --workload or --trace it runs the built-in set gups,stream,chase,zipf.\n"
+      "Example: hvsim compare --workload gups --footprint 4GiB --schemes native,nested,shadow --json out.json");
   auto* w = cmd->add_option("-w,--workload", args->workloads,
                             "Built-in workload(s), comma-separated (see `hvsim workloads`)")
                 ->default_str("gups,stream,chase,zipf");

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <vector>
 
+#include "common/huge_page_allocator.h"
+
 namespace hvsim {
 
 template <class V>
@@ -80,7 +82,7 @@ class FlatU64Map {
   size_t slot_of(uint64_t key) const { return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_); }
 
   void rehash(unsigned log2) {
-    std::vector<Slot> old;
+    std::vector<Slot, HugePageAllocator<Slot>> old;
     old.swap(slots_);
     log2_ = log2;
     slots_.assign(size_t{1} << log2, Slot{});
@@ -91,7 +93,7 @@ class FlatU64Map {
       if (s.used) insert(s.key, s.value);
   }
 
-  std::vector<Slot> slots_;
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
   size_t mask_ = 0;
   unsigned shift_ = 0, log2_ = 0;
   size_t size_ = 0;

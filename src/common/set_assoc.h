@@ -1,10 +1,13 @@
-// A set-associative array with LRU replacement: the building block of TLBs, page-walk caches,
-// the nested TLB and the cache model. Keys are 64-bit; the low bits choose the set.
+// A set-associative array with LRU replacement: the building block of TLBs, page-walk caches
+// and the nested TLB. Keys are 64-bit; the low bits choose the set. The ways of a set are stored
+// together (key, payload, age) so a lookup touches one or two host cache lines.
 #pragma once
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "common/huge_page_allocator.h"
 
 namespace hvsim {
 
@@ -20,16 +23,13 @@ class SetAssoc {
   void configure(uint32_t entries, uint32_t ways) {
     if (entries == 0) {
       sets_ = ways_ = 0;
-      keys_.clear();
+      ways_storage_.clear();
       return;
     }
     ways_ = ways == 0 || ways > entries ? entries : ways;
-    sets_ = entries / ways_;
-    if (sets_ == 0) sets_ = 1;
+    sets_ = std::max(1u, entries / ways_);
     pow2_ = (sets_ & (sets_ - 1)) == 0;
-    keys_.assign(size_t{sets_} * ways_, kInvalid);
-    stamps_.assign(keys_.size(), 0);
-    payloads_.assign(keys_.size(), Payload{});
+    ways_storage_.assign(size_t{sets_} * ways_, Way{});
   }
 
   bool enabled() const { return sets_ != 0; }
@@ -38,11 +38,11 @@ class SetAssoc {
   // Returns the payload on a hit (and makes it most recently used), nullptr on a miss.
   Payload* lookup(uint64_t key) {
     if (!sets_) return nullptr;
-    size_t base = set_of(key) * ways_;
+    Way* set = set_of(key);
     for (uint32_t w = 0; w < ways_; ++w) {
-      if (keys_[base + w] == key) {
-        stamps_[base + w] = ++clock_;
-        return &payloads_[base + w];
+      if (set[w].key == key) {
+        set[w].stamp = ++clock_;
+        return &set[w].payload;
       }
     }
     return nullptr;
@@ -51,28 +51,24 @@ class SetAssoc {
   // Inserts (or refreshes) `key`, evicting the least recently used way of its set.
   void insert(uint64_t key, const Payload& payload) {
     if (!sets_) return;
-    size_t base = set_of(key) * ways_;
-    size_t victim = base;
+    Way* set = set_of(key);
+    Way* victim = set;
     for (uint32_t w = 0; w < ways_; ++w) {
-      size_t i = base + w;
-      if (keys_[i] == key) {
-        victim = i;
+      if (set[w].key == key) {
+        victim = &set[w];
         break;
       }
-      if (stamps_[i] < stamps_[victim]) victim = i;
+      if (set[w].stamp < victim->stamp) victim = &set[w];
     }
-    keys_[victim] = key;
-    payloads_[victim] = payload;
-    stamps_[victim] = ++clock_;
+    *victim = Way{key, ++clock_, payload};
   }
 
   bool invalidate(uint64_t key) {
     if (!sets_) return false;
-    size_t base = set_of(key) * ways_;
+    Way* set = set_of(key);
     for (uint32_t w = 0; w < ways_; ++w) {
-      if (keys_[base + w] == key) {
-        keys_[base + w] = kInvalid;
-        stamps_[base + w] = 0;
+      if (set[w].key == key) {
+        set[w] = Way{};
         return true;
       }
     }
@@ -83,30 +79,33 @@ class SetAssoc {
   template <class Pred>
   uint64_t invalidate_if(Pred&& pred) {
     uint64_t n = 0;
-    for (size_t i = 0; i < keys_.size(); ++i) {
-      if (keys_[i] != kInvalid && pred(keys_[i], payloads_[i])) {
-        keys_[i] = kInvalid;
-        stamps_[i] = 0;
+    for (Way& w : ways_storage_) {
+      if (w.key != kInvalid && pred(w.key, w.payload)) {
+        w = Way{};
         ++n;
       }
     }
     return n;
   }
 
-  void clear() {
-    std::fill(keys_.begin(), keys_.end(), kInvalid);
-    std::fill(stamps_.begin(), stamps_.end(), 0);
-  }
+  void clear() { std::fill(ways_storage_.begin(), ways_storage_.end(), Way{}); }
 
  private:
-  size_t set_of(uint64_t key) const { return pow2_ ? (key & (sets_ - 1)) : (key % sets_); }
+  struct Way {
+    uint64_t key = kInvalid;
+    uint64_t stamp = 0;  // last use; 0 = never (invalid ways are chosen first)
+    Payload payload{};
+  };
+
+  Way* set_of(uint64_t key) {
+    size_t set = pow2_ ? (key & (sets_ - 1)) : (key % sets_);
+    return &ways_storage_[set * ways_];
+  }
 
   uint32_t sets_ = 0, ways_ = 0;
   bool pow2_ = true;
   uint64_t clock_ = 0;
-  std::vector<uint64_t> keys_;
-  std::vector<uint64_t> stamps_;
-  std::vector<Payload> payloads_;
+  std::vector<Way, HugePageAllocator<Way>> ways_storage_;
 };
 
 }  // namespace hvsim

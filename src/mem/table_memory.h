@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/flat_map.h"
+#include "common/huge_page_allocator.h"
 
 namespace hvsim {
 
@@ -30,10 +31,10 @@ class TableMemory {
       free_.pop_back();
     } else {
       if (blocks_.empty() || used_in_block_ == kBlockPages) {
-        blocks_.push_back(std::make_unique<Page[]>(kBlockPages));
+        blocks_.emplace_back(static_cast<Page*>(huge_page_alloc(kBlockPages * sizeof(Page))));
         used_in_block_ = 0;
       }
-      p = &blocks_.back()[used_in_block_++];
+      p = &blocks_.back().get()[used_in_block_++];
     }
     p->fill(0);
     index_.insert(frame, p);
@@ -53,9 +54,13 @@ class TableMemory {
   }
 
  private:
-  static constexpr size_t kBlockPages = 256;
+  // One block is one 2 MiB host huge page of table pages.
+  static constexpr size_t kBlockPages = kHugePageBytes / sizeof(Page);
+  struct BlockFree {
+    void operator()(Page* p) const { huge_page_free(p, kBlockPages * sizeof(Page)); }
+  };
   FlatU64Map<Page*> index_{12};
-  std::vector<std::unique_ptr<Page[]>> blocks_;
+  std::vector<std::unique_ptr<Page, BlockFree>> blocks_;
   size_t used_in_block_ = 0;
   std::vector<Page*> free_;
 };

@@ -143,6 +143,16 @@ std::string render_json(const std::vector<RunReport>& runs, const Profile& profi
   return j.dump(2) + "\n";
 }
 
+namespace {
+// RFC 4180: quote a field that holds a comma, quote or line break.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+}  // namespace
+
 std::string render_csv(const std::vector<RunReport>& runs, const Profile&) {
   std::string out =
       "workload,scheme,accesses,walks,walk_mem_refs,walk_cycles,tlb_l1_misses,tlb_l2_misses,vm_exits,hypercalls,"
@@ -151,7 +161,7 @@ std::string render_csv(const std::vector<RunReport>& runs, const Profile&) {
   for (const auto& run : runs) {
     for (const auto& m : metrics_of(run)) {
       const SchemeStats& s = *m.stats;
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6f},{},{}\n", run.workload, m.scheme, s.accesses, s.walks,
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6f},{},{}\n", csv_field(run.workload), m.scheme, s.accesses, s.walks,
                          s.walk_mem_refs, s.walk_cycles, s.tlb_l1_misses, s.tlb_l2_misses, s.vm_exits, s.hypercalls,
                          s.hypervisor_cycles, s.guest_cycles, s.total_cycles(), m.translation_overhead,
                          opt(m.overhead_vs_native), opt(m.speedup_vs_nested));
