@@ -1,0 +1,144 @@
+// switching: the VM runs in shadow or nested mode and, window by window, moves to the mode that
+// would have cost less for the events it just saw. A synthetic stream turns from TLB-miss-heavy
+// to page-table-update-heavy and back; the mode must follow it.
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+#include "common/random.h"
+#include "test_support.h"
+
+namespace hvsim {
+namespace {
+
+// Runs one scheme on a hand-made stream, checking every answer against the reference.
+struct Driver {
+  Profile profile;
+  Machine machine;
+  std::unique_ptr<Scheme> scheme;
+  BatchEffects fx;
+  std::vector<HostPhysAddr> out = std::vector<HostPhysAddr>(4096);
+  uint64_t mismatches = 0, accesses = 0;
+
+  Driver(Profile p, const char* name)
+      : profile(std::move(p)), machine(profile, MachineSizing::for_footprint(profile, 2 * kGiB)) {
+    SchemeContext ctx{profile, machine};
+    scheme = SchemeRegistry::instance().find(name)->factory(ctx);
+    scheme->name = name;
+  }
+  void run(const std::vector<Event>& events) {
+    for (size_t at = 0; at < events.size(); at += out.size()) {
+      std::span<const Event> batch(events.data() + at, std::min(out.size(), events.size() - at));
+      machine.prepare(batch, fx);
+      scheme->run(batch, fx, out.data());
+      for (size_t i = 0; i < batch.size(); ++i) {
+        auto ref = machine.reference_translate(batch[i].pid, GuestVirtAddr(batch[i].addr));
+        if (!ref || out[i] != *ref) ++mismatches;
+      }
+      accesses += batch.size();
+    }
+  }
+  double detail(const std::string& key) {
+    scheme->finish();
+    auto it = scheme->stats.details.find(key);
+    return it == scheme->stats.details.end() ? -1.0 : it->second;
+  }
+};
+
+constexpr uint64_t kBase = uint64_t{1} << 40;
+constexpr uint64_t kPage = 4096;
+
+Event load(uint64_t va) { return Event::access(EventKind::kLoad, va, 8); }
+
+// Each of `pages` new pages from `first` touched `per_page` times: one fault and one TLB miss
+// per page, the guest writing a page-table entry each time.
+std::vector<Event> first_touches(uint64_t first, uint64_t pages, int per_page) {
+  std::vector<Event> ev;
+  for (uint64_t p = 0; p < pages; ++p)
+    for (int i = 0; i < per_page; ++i) ev.push_back(load(kBase + (first + p) * kPage + 64 * i));
+  return ev;
+}
+
+// Random loads over pages [0, pages): almost every one a TLB miss, no fault.
+std::vector<Event> random_loads(uint64_t pages, uint64_t n, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<Event> ev;
+  for (uint64_t i = 0; i < n; ++i) ev.push_back(load(kBase + rng.below(pages) * kPage + 8 * rng.below(512)));
+  return ev;
+}
+
+TEST(SwitchingScheme, FollowsTheWorkloadBetweenShadowAndNested) {
+  Profile p = load_profile("default");
+  apply_setting(p, "switching.window=20000");
+  Driver d(p, "switching");
+  constexpr uint64_t kFirst = 16384;  // 64 MiB
+  d.run(first_touches(0, kFirst, 1));
+  EXPECT_EQ(d.detail("mode_is_nested"), 1.0) << "starts nested and stays so while mapping";
+
+  // TLB-miss-heavy, no page-table updates: shadow walks are cheaper and nothing exits.
+  d.run(random_loads(kFirst, 200'000, 1));
+  EXPECT_EQ(d.detail("mode_is_nested"), 0.0);
+  EXPECT_EQ(d.detail("switches_to_shadow"), 1.0);
+  EXPECT_EQ(d.detail("switches_to_nested"), 0.0);
+  EXPECT_GT(d.detail("shadow_pages_built"), kFirst / 512.0);
+
+  // Page-table-update-heavy: every fourth access maps a new page; under shadow paging each
+  // one exits (and its trapped write too).
+  constexpr uint64_t kSecond = 65536;  // 256 MiB more
+  d.run(first_touches(kFirst, kSecond, 4));
+  EXPECT_EQ(d.detail("mode_is_nested"), 1.0);
+  EXPECT_EQ(d.detail("switches_to_nested"), 1.0);
+  EXPECT_GT(d.detail("shadow_pages_dropped"), 0.0);
+
+  // TLB-miss-heavy again: back to shadow.
+  d.run(random_loads(kFirst + kSecond, 300'000, 2));
+  EXPECT_EQ(d.detail("mode_is_nested"), 0.0);
+  EXPECT_EQ(d.detail("switches_to_shadow"), 2.0);
+  EXPECT_EQ(d.detail("switches"), 3.0);
+
+  EXPECT_EQ(d.mismatches, 0u);
+  EXPECT_EQ(d.detail("events_in_shadow") + d.detail("events_in_nested"), static_cast<double>(d.accesses));
+  EXPECT_EQ(d.scheme->stats.exits_by_reason[static_cast<size_t>(ExitReason::kOther)], 3u)
+      << "one exit per switch";
+}
+
+TEST(SwitchingScheme, BeatsTheWorseFixedModeInEachPhase) {
+  // Per phase, the switching VM's translation cycles must come close to the better of the two
+  // fixed modes (it pays a window and the switch on each change).
+  Profile p = load_profile("default");
+  apply_setting(p, "switching.window=20000");
+  std::vector<Event> mapping = first_touches(0, 65536, 4), misses = random_loads(65536, 300'000, 3);
+  auto translation = [&](const char* scheme, const std::vector<Event>& a, const std::vector<Event>& b) {
+    Driver d(p, scheme);
+    d.run(a);
+    uint64_t after_a = d.scheme->stats.translation_cycles();
+    d.run(b);
+    return std::pair<uint64_t, uint64_t>{after_a, d.scheme->stats.translation_cycles() - after_a};
+  };
+  auto sw = translation("switching", mapping, misses);
+  auto sh = translation("shadow", mapping, misses);
+  auto ne = translation("nested", mapping, misses);
+  // Mapping phase: nested is far cheaper than shadow; switching stays with nested.
+  EXPECT_LT(ne.first * 2, sh.first);
+  EXPECT_LT(sw.first, sh.first / 2);
+  // Miss phase: shadow is cheaper; switching moves there and ends below nested.
+  EXPECT_LT(sh.second, ne.second);
+  EXPECT_LT(sw.second, ne.second);
+}
+
+TEST(SwitchingScheme, StartsInShadowWhenAskedAndRejectsBadKeys) {
+  Profile p = load_profile("bare");
+  apply_setting(p, "switching.initial=shadow");
+  Driver d(p, "switching");
+  d.run(random_loads(64, 1000, 1));
+  EXPECT_EQ(d.detail("mode_is_nested"), 0.0);
+  EXPECT_EQ(d.detail("switches"), 0.0);
+  for (const char* bad :
+       {"switching.initial=tdp", "switching.window=0", "switching.margin=2", "switching.windows=5"}) {
+    Profile q = load_profile("bare");
+    apply_setting(q, bad);
+    EXPECT_THROW(Driver(q, "switching"), InputError) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace hvsim
