@@ -111,7 +111,12 @@ TEST(AgileScheme, WrittenLeafTableMovesToNestedAndBackAfterQuietPeriod) {
   EXPECT_EQ(d.detail("moves_to_shadow"), 1.0);
   EXPECT_EQ(d.detail("nested_pages"), 0.0);
   d.scheme->reset_stats();
-  d.run(warm_half_chunks(2));
+  // The move back synced the shadow entries of pages mapped while the page was nested: no
+  // hidden fault for them either.
+  std::vector<Event> after = warm_half_chunks(2);
+  for (uint64_t p2 = 256; p2 < 512; ++p2) after.push_back(load(page_va(0, p2)));
+  d.run(after);
+  EXPECT_GT(d.stats().walks, 4000u);
   EXPECT_EQ(d.stats().walk_mem_refs, 4 * d.stats().walks);
   EXPECT_EQ(d.stats().vm_exits, 0u);
   EXPECT_EQ(d.mismatches, 0u);

@@ -9,29 +9,41 @@
 namespace hvsim {
 
 namespace detail {
-template <class F>
-uint64_t visit_guest_leaves(const TableMemory& mem, uint64_t frame, int level, uint64_t prefix, F& f) {
+template <class Leaf, class Table>
+void visit_guest_subtree(const TableMemory& mem, uint64_t frame, int level, uint64_t prefix, Leaf& leaf,
+                         Table& table) {
   const uint64_t* page = mem.page(frame);
-  if (!page) return 0;
-  uint64_t tables = 1;
+  if (!page) return;
+  table(frame, level, prefix);
   for (unsigned i = 0; i < TableMemory::kEntries; ++i) {
     uint64_t e = page[i];
     if (!X86Entry::present(e)) continue;
     uint64_t va = prefix | (uint64_t{i} << (12 + 9 * (level - 1)));
     if (level == 1 || X86Entry::large(e))
-      f(GuestVirtAddr(va));
+      leaf(GuestVirtAddr(va));
     else
-      tables += visit_guest_leaves(mem, (e & kEntryAddrMask) >> 12, level - 1, va, f);
+      visit_guest_subtree(mem, (e & kEntryAddrMask) >> 12, level - 1, va, leaf, table);
   }
-  return tables;
 }
 }  // namespace detail
+
+// Visits the part of `table` below the table page `frame` at `level`, which translates the
+// addresses starting at `prefix`: leaf(va) for the first address of every page mapped there,
+// table(frame, level, prefix) for every table page (`frame` itself included).
+template <class Leaf, class Table>
+void for_each_in_guest_subtree(const GuestPageTable& table, uint64_t frame, int level, uint64_t prefix,
+                               Leaf&& leaf, Table&& on_table) {
+  detail::visit_guest_subtree(table.memory(), frame, level, prefix, leaf, on_table);
+}
 
 // Calls f(va) with the first address of every page `table` maps; returns the number of table
 // pages read (root included).
 template <class F>
 uint64_t for_each_guest_leaf(const GuestPageTable& table, F&& f) {
-  return detail::visit_guest_leaves(table.memory(), table.root_frame(), table.levels(), 0, f);
+  uint64_t tables = 0;
+  for_each_in_guest_subtree(table, table.root_frame(), table.levels(), 0, f,
+                            [&](uint64_t, int, uint64_t) { ++tables; });
+  return tables;
 }
 
 }  // namespace hvsim

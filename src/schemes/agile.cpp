@@ -9,17 +9,18 @@
 // is write-protected; the first trapped write moves it (and so the subtree under it) to nested
 // mode, where further writes need no exit. A nested page unwritten for `quiet_period` accesses
 // moves back to shadow at the next periodic check (every quarter period), the hypervisor
-// re-protecting it and syncing its shadow entries.
+// re-protecting it and syncing the shadow entries of the subtree below it.
 //
 // Keys ([agile] in a profile, or --set agile.KEY=VALUE):
 //   quiet_period  accesses without a write before a nested page returns to shadow (100000)
-//   page_cycles   hypervisor cycles to re-protect and sync one page moved back (2048)
+//   page_cycles   hypervisor cycles per guest table page synced when a subtree moves back (2048)
 #include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
 
 #include "common/flat_map.h"
+#include "hv/guest_leaves.h"
 #include "hv/guest_walk_2d.h"
 #include "hv/nested_walker.h"
 #include "hv/shadow_tables.h"
@@ -32,8 +33,13 @@ enum class PageMode : uint8_t { kProtected, kNested };
 
 struct PageState {
   PageMode mode = PageMode::kProtected;
+  uint8_t level = 1;    // of the guest table page
+  uint32_t pid = 0;     // whose table it is
+  uint64_t prefix = 0;  // first guest-virtual address it translates
   uint64_t last_write = 0;
 };
+
+uint64_t prefix_at(uint64_t va, int level) { return va & ~((uint64_t{1} << (12 + 9 * level)) - 1); }
 
 class AgileScheme final : public TlbScheme<AgileScheme> {
  public:
@@ -109,7 +115,7 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
                  profile_.vm_exit_cycles);
       hv_walk_refs_ += fill.software_walk.refs;
       if (nested_.empty()) gpath = gt.walk(va);
-      protect_path(gpath, s);
+      protect_path(gpath, s, va);
       if (!fill.ok) return false;
       cost = {};
       path = shadow_part(table, va, s, cost);
@@ -175,12 +181,16 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
         ++i;
         continue;
       }
-      st->mode = PageMode::kProtected;
-      stats.hypervisor_cycles += page_cycles_;
-      ++to_shadow_;
+      uint64_t frame = nested_[i];
       nested_[i] = nested_.back();
       nested_.pop_back();
+      to_shadow(frame);
     }
+  }
+
+  void sync_shadow(const AddressSpace& as, GuestVirtAddr va) {
+    auto fill = shadow_.fill(as, va, cache_);
+    hv_walk_refs_ += fill.software_walk.refs;
   }
 
   void to_nested(uint64_t frame, PageState& st) {
@@ -214,11 +224,44 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
   }
 
   // Shadow entries now derive from the guest pages above the switch level: write-protect them.
-  void protect_path(const WalkPath<GuestPhysAddr>& gpath, int s) {
+  void protect_path(const WalkPath<GuestPhysAddr>& gpath, int s, GuestVirtAddr va) {
     for (int i = 0; i < gpath.count && gpath.steps[i].level > s; ++i) {
-      uint64_t frame = gpath.table_frame_at[gpath.steps[i].level];
-      if (!states_.find(frame)) states_.insert(frame, PageState{});
+      int level = gpath.steps[i].level;
+      protect(gpath.table_frame_at[level], level, va.value);
     }
+  }
+  void protect(uint64_t frame, int level, uint64_t va) {
+    if (states_.find(frame)) return;
+    PageState st;
+    st.level = static_cast<uint8_t>(level);
+    st.pid = space().pid;
+    st.prefix = prefix_at(va, level);
+    states_.insert(frame, st);
+  }
+
+  // Back to shadow: the hypervisor write-protects the page again and syncs the shadow entries of
+  // everything below it (mapped while it was nested), charged per table page.
+  void to_shadow(uint64_t frame) {
+    PageState& st = *states_.find(frame);
+    st.mode = PageMode::kProtected;
+    const PageState copy = st;  // `states_` may grow below
+    ++to_shadow_;
+    const AddressSpace* as = machine_.guest().find_space(copy.pid);
+    if (!as) return;
+    uint64_t pages = 0;
+    for_each_in_guest_subtree(
+        *as->table, frame, copy.level, copy.prefix, [&](GuestVirtAddr va) { sync_shadow(*as, va); },
+        [&](uint64_t f, int level, uint64_t prefix) {
+          ++pages;
+          if (!states_.find(f)) {
+            PageState child;
+            child.level = static_cast<uint8_t>(level);
+            child.pid = copy.pid;
+            child.prefix = prefix;
+            states_.insert(f, child);
+          }
+        });
+    stats.hypervisor_cycles += pages * page_cycles_;
   }
 
   // Walks the shadow table down to (not below) level s+1, costing what it fetches. Walk-cache
