@@ -57,7 +57,10 @@ class HostMappedTables {
       if (!h) return false;  // the machine backs a page before the guest maps it
       PageSize size = min_page_size(g->size, h->size);
       HostPhysAddr hpage = h->addr.align_down(page_shift(size));
-      t.map(GuestVirtAddr(vpage + off), hpage, size, g->writable, alloc);
+      GuestVirtAddr v(vpage + off);
+      // A larger leaf left from an earlier mapping (unmapped since) would hide the new one.
+      if (auto old = t.translate(v); old && old->size > size) t.unmap(v);
+      t.map(v, hpage, size, g->writable, alloc);
       on_leaf(hpage, size);
       off += page_bytes(size);
     }

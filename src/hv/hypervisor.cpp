@@ -49,11 +49,13 @@ void Hypervisor::reserve_segments(uint64_t guest_memory_bytes) {
     sizes.back() = (guest_memory_bytes - share * (sizes.size() - 1)) / hpage * hpage;
   }
   uint64_t guest_base = 0;
-  // A frame held between segments keeps them apart in host memory, so each has its own offset
+  // A block held between segments keeps them apart in host memory, so each has its own offset
   // (as separately found free ranges would); the guards are released at the end.
-  std::vector<uint64_t> guards;
+  std::vector<std::pair<uint64_t, int>> guards;
+  int last_order = -1;
   for (uint64_t bytes : sizes) {
-    if (!segments_.empty()) guards.push_back(allocate_frames(0, "host segment guard"));
+    if (last_order >= 0)
+      if (auto g = frames_.allocate(last_order)) guards.emplace_back(*g, last_order);
     if (bytes % hpage != 0)
       throw InputError(fmt::format("host.segments: a segment of {} is not a multiple of the host page size ({})", format_size(bytes), format_size(hpage)));
     bytes = std::min(bytes, guest_memory_bytes - std::min(guest_base, guest_memory_bytes)) / hpage * hpage;
@@ -72,8 +74,9 @@ void Hypervisor::reserve_segments(uint64_t guest_memory_bytes) {
     }
     segments_.push_back({guest_base, bytes, first << 12});
     guest_base += bytes;
+    last_order = order;
   }
-  for (uint64_t g : guards) frames_.free(g, 0);
+  for (auto [frame, order] : guards) frames_.free(frame, order);
 }
 
 PopulateEffect Hypervisor::populate(GuestPhysAddr start, uint64_t length) {

@@ -6,16 +6,15 @@
 //   validate_page_cycles   typing and validating a new page-table page on pin (assumed)
 //   unpin_cycles           devalidating a freed page-table page (assumed)
 //   iommu                  true: page-table type changes update the IOMMU and flush the IOTLB
-//   iommu_update_cycles, iotlb_flush_cycles (assumed)
+//                          (priced by costs.iommu_map_cycles and costs.iotlb_flush_cycles)
 #include "common/error.h"
 #include "schemes/pv_scheme.h"
 
 namespace hvsim {
 
 PvCosts pv_costs(const Profile& p, bool pibooster) {
-  check_scheme_keys(p, "pv",
-                    {"multicall_batch", "validate_entry_cycles", "validate_page_cycles", "unpin_cycles",
-                     "iommu", "iommu_update_cycles", "iotlb_flush_cycles"});
+  check_scheme_keys(
+      p, "pv", {"multicall_batch", "validate_entry_cycles", "validate_page_cycles", "unpin_cycles", "iommu"});
   auto u32 = [&p](const char* key, uint64_t fallback) {
     return static_cast<uint32_t>(scheme_param_u64(p, key, fallback, 0, 1u << 30));
   };
@@ -34,8 +33,8 @@ PvCosts pv_costs(const Profile& p, bool pibooster) {
     else
       throw InputError("pv.iommu: '" + it->second + "' is not valid; expected true or false");
   }
-  c.iommu_update_cycles = u32("pv.iommu_update_cycles", 500);
-  c.iotlb_flush_cycles = u32("pv.iotlb_flush_cycles", 2000);
+  c.iommu_update_cycles = p.iommu_map_cycles;
+  c.iotlb_flush_cycles = p.iotlb_flush_cycles;
   if (pibooster) {
     check_scheme_keys(p, "pv-pibooster", {"cache_pages", "prefill_pages"});
     c.pibooster = true;
