@@ -22,7 +22,7 @@ TEST(MemoryTags, CacheHitsMissesAndForeignTags) {
   CacheHierarchyConfig cc;
   cc.dram_cycles = 200;
   CacheHierarchy cache(cc);
-  MemoryTags tags(0x4000'0000, MemoryTagConfig{4, 4, 1});
+  MemoryTags tags(0x4000'0000, MemoryTagConfig{4, 4, 1, 16});
   tags.assign(10, 1);
   tags.assign(11, 2);
   WalkCost cost;

@@ -18,6 +18,7 @@ struct MemoryTagConfig {
   uint32_t cache_entries = 64;
   uint32_t cache_ways = 4;
   uint32_t cache_hit_cycles = 1;
+  uint32_t entry_bytes = 16;  // SEV-SNP RMP entries are 16 bytes; denser tags share cache lines
 };
 
 struct MemoryTagCounters {
@@ -30,7 +31,6 @@ struct MemoryTagCounters {
 class MemoryTags {
  public:
   static constexpr uint16_t kUnowned = 0;
-  static constexpr uint64_t kEntryBytes = 16;
 
   MemoryTags(uint64_t table_base, const MemoryTagConfig& cfg) : base_(table_base), cfg_(cfg) {
     cache_.configure(cfg.cache_entries, cfg.cache_ways);
@@ -46,7 +46,7 @@ class MemoryTags {
     const uint16_t* t = tags_.find(frame);
     return t ? *t : kUnowned;
   }
-  uint64_t entry_address(uint64_t frame) const { return base_ + frame * kEntryBytes; }
+  uint64_t entry_address(uint64_t frame) const { return base_ + frame * cfg_.entry_bytes; }
 
   // True if `frame` belongs to `vm`. The tag comes from the tag cache or from memory.
   bool check(uint64_t frame, uint16_t vm, CacheHierarchy& cache, WalkCost& cost) {

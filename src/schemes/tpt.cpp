@@ -7,7 +7,8 @@
 // hypervisor, counted (tag_faults); hvsim then lets the hypervisor hand the frame back so the
 // access completes with the same answer as every other scheme.
 //
-// Keys ([tpt]): tag_cache_entries, tag_cache_ways, tag_cache_hit_cycles, tag_fault_cycles, and
+// Keys ([tpt]): tag_cache_entries, tag_cache_ways, tag_cache_hit_cycles, tag_entry_bytes (16, as
+// SEV-SNP's RMP; smaller tags pack more frames per cache line), tag_fault_cycles, and
 // inject_foreign_every = N, which tags every Nth page the guest maps as another VM's (a fault
 // injector for isolation experiments and tests; 0 = off).
 #include "hv/host_mapped_tables.h"
@@ -27,14 +28,14 @@ class TptScheme final : public TlbScheme<TptScheme> {
         pwc_(ctx.profile.pwc),
         tables_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(), ctx.profile.guest_levels),
         tag_pool_(ctx.machine.hypervisor().make_pool(ctx.machine.hypervisor().host_memory_bytes() / 4096 *
-                                                     MemoryTags::kEntryBytes)),
+                                                     tag_config(ctx.profile).entry_bytes)),
         tags_(tag_pool_.allocate() << 12, tag_config(ctx.profile)),
         tag_fault_cycles_(static_cast<uint32_t>(scheme_param_u64(
             ctx.profile, "tpt.tag_fault_cycles", ctx.profile.ept_violation_cycles, 0, 1u << 30))),
         inject_every_(scheme_param_u64(ctx.profile, "tpt.inject_foreign_every", 0, 0, uint64_t{1} << 40)) {
     check_scheme_keys(ctx.profile, "tpt",
-                      {"tag_cache_entries", "tag_cache_ways", "tag_cache_hit_cycles", "tag_fault_cycles",
-                       "inject_foreign_every"});
+                      {"tag_cache_entries", "tag_cache_ways", "tag_cache_hit_cycles", "tag_entry_bytes",
+                       "tag_fault_cycles", "inject_foreign_every"});
   }
 
   void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor&) {
@@ -106,6 +107,7 @@ class TptScheme final : public TlbScheme<TptScheme> {
     c.cache_entries = static_cast<uint32_t>(scheme_param_u64(p, "tpt.tag_cache_entries", 64, 0, 1u << 20));
     c.cache_ways = static_cast<uint32_t>(scheme_param_u64(p, "tpt.tag_cache_ways", 4, 1, 1u << 20));
     c.cache_hit_cycles = static_cast<uint32_t>(scheme_param_u64(p, "tpt.tag_cache_hit_cycles", 1, 0, 1000));
+    c.entry_bytes = static_cast<uint32_t>(scheme_param_u64(p, "tpt.tag_entry_bytes", 16, 1, 64));
     return c;
   }
 
