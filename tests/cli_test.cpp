@@ -82,7 +82,9 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"--accesses 0", "--accesses"},
                       BadInput{"--accesses -5", "--accesses"},
                       BadInput{"--profile /nonexistent/p.toml", "/nonexistent/p.toml"},
-                      BadInput{"--profile /etc", "/etc"}));
+                      BadInput{"--profile /etc", "/etc"}, BadInput{"--no-such-flag", "--no-such-flag"},
+                      BadInput{"--seed notanumber", "--seed"}),
+    [](const auto& info) { return "case" + std::to_string(info.index); });
 
 TEST(Cli, UnwritableOutputIsAnErrorNamingThePath) {
   auto r = run_hvsim("compare --workload stream --accesses 1000 --footprint 1MiB --json /nonexistent-dir/out.json");

@@ -158,6 +158,9 @@ void register_compare_command(CLI::App& app) {
   cmd->add_option("--csv", args->csv, "Also write the results as CSV to this file");
   cmd->add_flag("--verify", args->verify, "Check on every access that all schemes yield the same host-physical address");
   cmd->add_option("-j,--threads", args->threads, "Worker threads for the schemes (default: one per core)");
+  // A later occurrence of an option overrides an earlier one, so scripts can append overrides.
+  for (auto* o : cmd->get_options())
+    if (o->get_expected_max() == 1) o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->callback([args] { run_compare(*args); });
 }
 

@@ -57,8 +57,10 @@ class SchemeWorkers {
     events_ = events;
     fx_ = &fx;
     outs_ = outs;
-    if (workers_.empty()) {
-      share(0);
+    // Waking the workers costs more than a small batch (batches get small when copy-on-write
+    // and unmaps split them): run those inline.
+    if (workers_.empty() || events.size() < kInlineBatch) {
+      for (size_t s = 0; s < schemes_.size(); ++s) schemes_[s]->run(events_, *fx_, outs_ ? (*outs_)[s].data() : nullptr);
     } else {
       start_.arrive_and_wait();
       done_.arrive_and_wait();
@@ -67,6 +69,8 @@ class SchemeWorkers {
   }
 
  private:
+  static constexpr size_t kInlineBatch = 512;
+
   void share(unsigned t) {
     for (size_t s = t; s < schemes_.size(); s += threads_)
       schemes_[s]->run(events_, *fx_, outs_ ? (*outs_)[s].data() : nullptr);
@@ -119,7 +123,11 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   SchemeWorkers workers(schemes, threads);
 
-  std::vector<Event> batch(options.batch_events);
+  // Events wait in `buffer[head, head + have)`: the machine may take only a prefix of what is
+  // offered (an event that changes existing translations must start a batch).
+  std::vector<Event> buffer(options.batch_events);
+  size_t head = 0, have = 0;
+  bool source_done = false;
   BatchEffects fx;
   std::vector<std::vector<HostPhysAddr>> outs;
   if (options.verify) outs.assign(schemes.size(), std::vector<HostPhysAddr>(options.batch_events));
@@ -128,13 +136,29 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
   bool progress_shown = false;
   uint64_t warmup_left = options.warmup_accesses;
   for (;;) {
+    if (have == 0) head = 0;
+    if (!source_done && have < buffer.size() / 2) {
+      if (head > 0) {
+        std::copy(buffer.begin() + head, buffer.begin() + head + have, buffer.begin());
+        head = 0;
+      }
+      size_t got = source.next_batch(std::span<Event>(buffer.data() + head + have, buffer.size() - head - have));
+      if (got == 0) source_done = true;
+      have += got;
+    }
+    if (have == 0) break;
     // A batch never straddles the end of the warm-up (counted in accesses), so counters reset
     // exactly there.
-    size_t want = warmup_left ? std::min<uint64_t>(warmup_left, batch.size()) : batch.size();
-    size_t n = source.next_batch(std::span<Event>(batch.data(), want));
-    if (n == 0) break;
-    std::span<const Event> events(batch.data(), n);
-    machine.prepare(events, fx);
+    size_t offer = have;
+    if (warmup_left) {
+      uint64_t acc = 0;
+      for (offer = 0; offer < have; ++offer)
+        if (is_access(buffer[head + offer].kind) && ++acc > warmup_left) break;
+    }
+    size_t n = machine.prepare(std::span<const Event>(buffer.data() + head, offer), fx);
+    std::span<const Event> events(buffer.data() + head, n);
+    head += n;
+    have -= n;
     workers.run(events, fx, options.verify ? &outs : nullptr);
     for (size_t i = 0; i < n; ++i) {
       if (!is_access(events[i].kind)) continue;

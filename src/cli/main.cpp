@@ -25,8 +25,16 @@ int main(int argc, char** argv) {
 #endif
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line, like every other error.
+    fmt::print(stderr, "hvsim: error: {} (see --help)\n", e.what());
+    return 2;
   } catch (const hvsim::InputError& e) {
     fmt::print(stderr, "hvsim: error: {}\n", e.what());
     return 2;

@@ -45,7 +45,7 @@ class ShadowTables {
       if (h) r.software_walk.cycles += cache.access(h->addr.value).cycles;
       ++r.software_walk.refs;
       int level = gpath.steps[i].level;
-      shadowed_.insert(gpath.table_frame_at[level], 1);
+      shadowed_.insert(gpath.table_frame_at[level], 0);  // shadowed, no writes since
     }
     if (!gpath.ok) return r;
     auto h = ept_.translate(gpath.result);
@@ -60,6 +60,40 @@ class ShadowTables {
 
   // True if the guest page-table page holding `entry` is write-protected for shadowing.
   bool is_shadowed(GuestPhysAddr entry) const { return shadowed_.find(entry.number(12)) != nullptr; }
+
+  // A guest write to `entry`: true if it traps (its page is shadowed). After kFloodWrites
+  // trapped writes with no shadow fill in between the page stops being shadowed, as KVM's
+  // write-flooding detection unshadows a page the guest is rewriting wholesale.
+  static constexpr uint8_t kFloodWrites = 3;
+  bool trap_write(GuestPhysAddr entry) {
+    uint8_t* writes = shadowed_.find(entry.number(12));
+    if (!writes) return false;
+    if (++*writes > kFloodWrites) shadowed_.erase(entry.number(12));
+    return true;
+  }
+  // A guest table page was freed: it is no longer shadowed.
+  void forget_guest_table(GuestPhysAddr page) { shadowed_.erase(page.number(12)); }
+
+  // Clears the shadow leaves of `pid` in [start, end); returns how many.
+  uint64_t zap(uint32_t pid, uint64_t start, uint64_t end) {
+    auto it = tables_.find(pid);
+    if (it == tables_.end()) return 0;
+    uint64_t n = 0;
+    it->second->for_each_leaf(start, end, [&](uint64_t, uint64_t& e, int, HostPhysAddr) {
+      e = 0;
+      ++n;
+    });
+    return n;
+  }
+
+  // Frees the shadow table of `pid` (its process exited or exec'd); returns the pages freed.
+  uint64_t drop(uint32_t pid) {
+    auto it = tables_.find(pid);
+    if (it == tables_.end()) return 0;
+    uint64_t pages = free_table(*it->second);
+    tables_.erase(it);
+    return pages;
+  }
   size_t shadowed_pages() const { return shadowed_.size(); }
   size_t table_pages() const { return pool_.memory->pages(); }
 
@@ -67,20 +101,23 @@ class ShadowTables {
   // that it is rebuilt lazily by hidden faults); returns the table pages freed.
   uint64_t clear() {
     uint64_t pages = 0;
-    for (auto& [pid, t] : tables_) {
-      t->for_each_table([&](uint64_t frame, int) {
-        pool_.free(frame);
-        ++pages;
-      });
-      pool_.free(t->root_frame());
-      ++pages;
-    }
+    for (auto& [pid, t] : tables_) pages += free_table(*t);
     tables_.clear();
     shadowed_ = FlatU64Map<uint8_t>{10};
     return pages;
   }
 
  private:
+  uint64_t free_table(ShadowTable& t) {
+    uint64_t pages = 1;
+    t.for_each_table([&](uint64_t frame, int) {
+      pool_.free(frame);
+      ++pages;
+    });
+    pool_.free(t.root_frame());
+    return pages;
+  }
+
   const EptTable& ept_;
   HostTablePool pool_;
   int levels_;

@@ -15,7 +15,15 @@ struct AddressSpace {
   uint32_t pid = 0;
   uint16_t pcid = 0;
   std::unique_ptr<GuestPageTable> table;
-  std::map<uint64_t, uint64_t> regions;  // mmap'd ranges: start -> end
+  std::map<uint64_t, uint64_t> regions;   // mmap'd ranges: start -> end
+  std::map<uint64_t, uint64_t> readonly;  // mprotect'ed read-only ranges: start -> end
+
+  bool is_readonly(uint64_t va) const {
+    auto it = readonly.upper_bound(va);
+    if (it == readonly.begin()) return false;
+    --it;
+    return va < it->second;
+  }
 
   // True if [start, end) lies inside one mapped region.
   bool region_covers(uint64_t start, uint64_t end) const {

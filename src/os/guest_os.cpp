@@ -89,13 +89,28 @@ PageSize GuestOs::choose_size(const AddressSpace& as, GuestVirtAddr va) const {
   return PageSize::k4K;
 }
 
-const GuestFault& GuestOs::touch(uint32_t pid, GuestVirtAddr va, std::vector<GuestPteWrite>& writes) {
+const GuestFault& GuestOs::touch(uint32_t pid, GuestVirtAddr va, bool store, bool allow_cow,
+                                 std::vector<GuestPteWrite>& writes) {
   AddressSpace& as = space(pid);
+  fault_.kind = FaultKind::kNone;
   fault_.faulted = false;
   fault_.tables_allocated = 0;
   fault_.new_table_pages.clear();
-  if (as.table->translate(va)) return fault_;
+  if (auto t = as.table->translate(va)) {
+    if (!store || t->writable) return fault_;
+    if (as.is_readonly(va.value)) {
+      fault_.kind = FaultKind::kProtection;
+      return fault_;
+    }
+    if (!allow_cow) {
+      fault_.kind = FaultKind::kDeferred;
+      return fault_;
+    }
+    break_cow(as, va, *t, writes);
+    return fault_;
+  }
   fault_.new_table_pages.swap(fresh_roots_);
+  fault_.kind = FaultKind::kDemand;
 
   PageSize size = choose_size(as, va);
   GuestPhysAddr page;
@@ -126,6 +141,31 @@ const GuestFault& GuestOs::touch(uint32_t pid, GuestVirtAddr va, std::vector<Gue
   fault_.size = size;
   fault_.tables_allocated = fx.tables_allocated;
   return fault_;
+}
+
+// The first store to a page shared since fork: copy it, unless this was the last sharer, which
+// simply gets write access back (as Linux's do_wp_page reuses an unshared page).
+void GuestOs::break_cow(AddressSpace& as, GuestVirtAddr va, const GuestPageTable::Translation& t,
+                        std::vector<GuestPteWrite>& writes) {
+  const unsigned shift = page_shift(t.size);
+  const GuestVirtAddr base = va.align_down(shift);
+  const uint64_t frame = t.addr.align_down(shift).number(12);
+  GuestPhysAddr page = t.addr.align_down(shift);
+  // A page of the writer's own direct segment stays where the segment puts it (the segment must
+  // keep translating by an add); other sharers keep their read-only mapping of it.
+  const GuestSegment* own = direct_segment(as.pid);
+  const bool own_segment = own && own->contains(base.value);
+  uint32_t* sharers = own_segment ? nullptr : shared_.find(frame);
+  fault_.copied = !own_segment && (sharers || in_segment(page.value));
+  if (sharers && --*sharers <= 1) shared_.erase(frame);
+  if (fault_.copied) page = GuestPhysAddr(allocate_frames(9 * static_cast<int>(t.size), "copy-on-write page") << 12);
+  as.table->map(base, page, t.size, true, [&] { return allocate_frames(0, "page-table page"); });
+  auto path = as.table->walk(base);
+  writes.push_back({path.steps[path.count - 1].entry_addr, path.steps[path.count - 1].level});
+  fault_.kind = FaultKind::kCopyOnWrite;
+  fault_.faulted = true;
+  fault_.page = page;
+  fault_.size = t.size;
 }
 
 }  // namespace hvsim

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/address.h"
+#include "common/flat_map.h"
 #include "common/profile.h"
 #include "mem/buddy_allocator.h"
 #include "mem/table_memory.h"
@@ -21,11 +22,47 @@ struct GuestPteWrite {
   int level;
 };
 
+// A TLB entry an operation made stale: the page of `size` at `va` in the address space `pcid`.
+struct TlbInvalidation {
+  uint64_t va;
+  uint16_t pcid;
+  PageSize size;
+};
+
+// What an OS operation (fork, exit, munmap, …) did to the guest's tables and memory. Reused
+// buffers, valid until the next operation.
+struct GuestOpEffect {
+  std::vector<GuestPteWrite> writes;              // entries set, cleared or re-protected
+  std::vector<GuestPhysAddr> tables_allocated;    // new table pages
+  std::vector<GuestPhysAddr> tables_freed;        // table pages returned to the allocator
+  std::vector<TlbInvalidation> invalidations;     // single pages to drop from TLBs
+  uint16_t flush_pcid = 0;                        // non-zero: flush this whole address space instead
+  uint32_t data_pages_allocated = 0, data_pages_freed = 0;
+  void clear() {
+    writes.clear();
+    tables_allocated.clear();
+    tables_freed.clear();
+    invalidations.clear();
+    flush_pcid = 0;
+    data_pages_allocated = data_pages_freed = 0;
+  }
+};
+
+enum class FaultKind : uint8_t {
+  kNone,        // translation present and the access allowed
+  kDemand,      // first touch: page mapped
+  kCopyOnWrite, // store to a shared page: copied (or made writable if no longer shared)
+  kProtection,  // store to a read-only mapping: counted, nothing changes
+  kDeferred,    // a copy-on-write the caller asked to postpone (see touch)
+};
+
 // What demand-paging one access did in the guest.
 struct GuestFault {
+  FaultKind kind = FaultKind::kNone;
   bool faulted = false;
   GuestPhysAddr page;  // guest-physical page mapped
   PageSize size = PageSize::k4K;
+  bool copied = false;  // copy-on-write: a new page was allocated and filled
   int tables_allocated = 0;
   std::vector<GuestPhysAddr> new_table_pages;  // reused buffer; valid until the next fault
 };
@@ -46,9 +83,21 @@ class GuestOs {
   const AddressSpace* find_space(uint32_t pid) const;
   void add_region(uint32_t pid, uint64_t start, uint64_t length);
 
-  // Maps the page containing `va` if it is not mapped; the entries written are appended to
-  // `writes`.
-  const GuestFault& touch(uint32_t pid, GuestVirtAddr va, std::vector<GuestPteWrite>& writes);
+  // Maps the page containing `va` if it is not mapped, and breaks copy-on-write sharing on a
+  // store; the entries written are appended to `writes`. A copy-on-write changes an existing
+  // translation: with `allow_cow` false it is not done and kDeferred is returned instead.
+  const GuestFault& touch(uint32_t pid, GuestVirtAddr va, bool store, bool allow_cow, std::vector<GuestPteWrite>& writes);
+
+  // Process and mapping operations, performed on the real tables (os/process_ops.cpp).
+  void fork(uint32_t parent, uint32_t child, GuestOpEffect& fx);
+  void exit(uint32_t pid, GuestOpEffect& fx);
+  void exec(uint32_t pid, GuestOpEffect& fx);
+  void munmap(uint32_t pid, uint64_t start, uint64_t length, GuestOpEffect& fx);
+  void madvise_dontneed(uint32_t pid, uint64_t start, uint64_t length, GuestOpEffect& fx);
+  void mprotect(uint32_t pid, uint64_t start, uint64_t length, bool writable, GuestOpEffect& fx);
+  void shootdown(uint32_t pid, uint64_t start, uint64_t length, GuestOpEffect& fx);
+  bool exists(uint32_t pid) const { return spaces_.count(pid) != 0; }
+  size_t process_count() const { return spaces_.size(); }
 
   // The direct segment of `pid`'s primary region, or nullptr (none asked for, or no contiguous
   // guest memory was free for it).
@@ -66,6 +115,16 @@ class GuestOs {
   uint64_t allocate_frames(int order, const char* what);
   PageSize choose_size(const AddressSpace& as, GuestVirtAddr va) const;
   void reserve_segment(uint32_t pid, uint64_t start, uint64_t length);
+  // Drops one mapping of a data page: frees it when no other address space shares it.
+  void release_data_page(uint64_t frame, PageSize size, GuestOpEffect& fx);
+  // Clears the leaves in [start, end) (and with `free_tables`, the tables left empty).
+  void zap_range(AddressSpace& as, uint64_t start, uint64_t end, bool free_tables, GuestOpEffect& fx);
+  // Turns page-by-page invalidations into one address-space flush when there are many.
+  void flush_if_many(const AddressSpace& as, size_t pages, GuestOpEffect& fx);
+  void destroy(AddressSpace& as, GuestOpEffect& fx);
+  bool in_segment(uint64_t gpa) const;
+  void break_cow(AddressSpace& as, GuestVirtAddr va, const GuestPageTable::Translation& t,
+                 std::vector<GuestPteWrite>& writes);
 
   const Profile& profile_;
   uint64_t memory_bytes_;
@@ -78,6 +137,8 @@ class GuestOs {
   // reported with the next fault's new table pages.
   std::vector<GuestPhysAddr> fresh_roots_;
   std::unordered_map<uint32_t, GuestSegment> segments_;
+  // Data pages mapped by more than one address space (after fork): frame -> mappings.
+  FlatU64Map<uint32_t> shared_{10};
 };
 
 }  // namespace hvsim

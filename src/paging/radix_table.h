@@ -9,6 +9,9 @@
 #include <cstdint>
 #include <optional>
 
+#include <string>
+
+#include "common/error.h"
 #include "common/page_size.h"
 #include "mem/table_memory.h"
 #include "paging/entry_format.h"
@@ -58,6 +61,7 @@ class RadixTable {
     uint64_t frame = table_frame;
     for (int l = level; l >= 1; --l) {
       const uint64_t* page = mem_->page(frame);
+      if (!page) throw_stale_frame(frame);
       unsigned idx = table_index(va.value, l);
       path.table_frame_at[l] = frame;
       path.steps[path.count++] = {Out((frame << 12) + idx * 8), l};
@@ -155,6 +159,25 @@ class RadixTable {
     return false;
   }
 
+  // Bytes of address space one entry at `level` spans.
+  static constexpr uint64_t span_of(int level) { return uint64_t{1} << (12 + 9 * (level - 1)); }
+  uint64_t address_space_end() const { return span_of(levels_ + 1); }
+
+  // Calls f(va, entry, level, entry_addr) for every present leaf overlapping [start, end);
+  // `entry` is a reference the visitor may change.
+  template <class F>
+  void for_each_leaf(uint64_t start, uint64_t end, F&& f) {
+    leaves(root_, levels_, 0, start, end, f);
+  }
+
+  // After leaves were cleared: frees every table page (not the root) that is now empty and whose
+  // whole span lies inside [start, end), clearing its parent entry. Calls on_free(frame, level)
+  // for each freed page and on_clear(entry_addr, level) for each parent entry cleared.
+  template <class OnFree, class OnClear>
+  void prune(uint64_t start, uint64_t end, OnFree&& on_free, OnClear&& on_clear) {
+    prune_below(root_, levels_, 0, start, end, on_free, on_clear);
+  }
+
   // Visits every table page below the root (not the root), deepest first, calling
   // f(frame, level); used to free a whole address space.
   template <class F>
@@ -178,9 +201,62 @@ class RadixTable {
     }
   }
 
+  [[noreturn]] static void throw_stale_frame(uint64_t frame);
+
+  template <class F>
+  void leaves(uint64_t frame, int level, uint64_t base, uint64_t start, uint64_t end, F& f) {
+    uint64_t* page = mem_->page(frame);
+    const uint64_t span = span_of(level);
+    unsigned first = base >= start ? 0 : static_cast<unsigned>((start - base) / span);
+    for (unsigned i = first; i < TableMemory::kEntries; ++i) {
+      uint64_t va = base + i * span;
+      if (va >= end) break;
+      uint64_t& e = page[i];
+      if (!Fmt::present(e)) continue;
+      if (level == 1 || Fmt::large(e)) {
+        f(va, e, level, Out((frame << 12) + i * 8));
+      } else {
+        leaves((e & kEntryAddrMask) >> 12, level - 1, va, start, end, f);
+      }
+    }
+  }
+
+  // Returns true if the table in `frame` is empty afterwards.
+  template <class OnFree, class OnClear>
+  bool prune_below(uint64_t frame, int level, uint64_t base, uint64_t start, uint64_t end, OnFree& on_free,
+                   OnClear& on_clear) {
+    uint64_t* page = mem_->page(frame);
+    const uint64_t span = span_of(level);
+    bool empty = true;
+    for (unsigned i = 0; i < TableMemory::kEntries; ++i) {
+      uint64_t va = base + i * span;
+      uint64_t& e = page[i];
+      if (!Fmt::present(e)) continue;
+      if (level > 1 && !Fmt::large(e) && va < end && va + span > start) {
+        uint64_t child = (e & kEntryAddrMask) >> 12;
+        bool inside = va >= start && va + span <= end;
+        if (prune_below(child, level - 1, va, start, end, on_free, on_clear) && inside) {
+          e = 0;
+          on_clear(Out((frame << 12) + i * 8), level);
+          mem_->release(child);
+          on_free(child, level - 1);
+          continue;
+        }
+      }
+      empty = false;
+    }
+    return empty;
+  }
+
   TableMemory* mem_;
   int levels_;
   uint64_t root_;
 };
+
+template <class In, class Out, class Fmt>
+void RadixTable<In, Out, Fmt>::throw_stale_frame(uint64_t frame) {
+  throw SimulationError("internal: a page walk reached frame " + std::to_string(frame) +
+                        ", which holds no page table (a stale page-walk cache or table entry)");
+}
 
 }  // namespace hvsim

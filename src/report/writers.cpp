@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/event.h"
 #include "common/units.h"
 #include "report/scheme_metrics.h"
 
@@ -67,6 +68,51 @@ std::string render_table(const RunReport& run, const Profile& profile) {
   for (auto& c : cols) head.push_back(c.head);
   out += line(head);
   for (auto& r : rows) out += line(r);
+  return out + render_event_table(run, profile);
+}
+
+std::string render_event_table(const RunReport& run, const Profile& profile) {
+  // Columns: every event kind some scheme saw, in slot order.
+  std::vector<size_t> slots;
+  for (size_t slot = 0; slot < kEventSlots; ++slot) {
+    if (slot == static_cast<size_t>(EventKind::kMmap) && run.schemes.size() && run.schemes[0].stats.events[slot].count <= 1)
+      continue;  // the generators' single set-up mmap says nothing
+    for (auto& sc : run.schemes)
+      if (sc.stats.events[slot].count) {
+        slots.push_back(slot);
+        break;
+      }
+  }
+  if (slots.empty()) return "";
+  std::vector<std::string> head = {"per-op cycles (us)"};
+  for (size_t slot : slots) {
+    uint64_t count = 0;
+    for (auto& sc : run.schemes) count = std::max(count, sc.stats.events[slot].count);
+    head.push_back(fmt::format("{} x{}", event_slot_name(slot), si(static_cast<double>(count))));
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (auto& sc : run.schemes) {
+    std::vector<std::string> r = {sc.name};
+    for (size_t slot : slots) {
+      const EventCost& c = sc.stats.events[slot];
+      double per = c.count ? static_cast<double>(c.cycles) / c.count : 0;
+      r.push_back(c.count ? fmt::format("{} ({:.2f})", si(per), profile.cycles_to_us(per)) : "-");
+    }
+    rows.push_back(std::move(r));
+  }
+  std::vector<size_t> width(head.size());
+  for (size_t c = 0; c < head.size(); ++c) {
+    width[c] = head[c].size();
+    for (auto& r : rows) width[c] = std::max(width[c], r[c].size());
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string l;
+    for (size_t c = 0; c < cells.size(); ++c)
+      l += (c ? "  " : "") + (c ? fmt::format("{:>{}}", cells[c], width[c]) : fmt::format("{:<{}}", cells[c], width[c]));
+    return l + "\n";
+  };
+  std::string out = line(head);
+  for (auto& r : rows) out += line(r);
   return out;
 }
 
@@ -105,6 +151,17 @@ nlohmann::json scheme_json(const SchemeMetrics& m, const Profile& profile) {
   j["translation_overhead"] = m.translation_overhead;
   j["overhead_vs_native"] = m.overhead_vs_native ? nlohmann::json(*m.overhead_vs_native) : nlohmann::json(nullptr);
   j["speedup_vs_nested"] = m.speedup_vs_nested ? nlohmann::json(*m.speedup_vs_nested) : nlohmann::json(nullptr);
+  j["pt_alloc_cycles"] = s.pt_alloc_cycles;
+  j["iotlb_flushes"] = s.iotlb_flushes;
+  nlohmann::json events = nlohmann::json::object();
+  for (size_t slot = 0; slot < s.events.size(); ++slot) {
+    const EventCost& c = s.events[slot];
+    if (!c.count) continue;
+    double per_op = static_cast<double>(c.cycles) / c.count;
+    events[std::string(event_slot_name(slot))] = {
+        {"count", c.count}, {"cycles", c.cycles}, {"cycles_per_op", per_op}, {"us_per_op", profile.cycles_to_us(per_op)}};
+  }
+  j["events"] = events;
   j["details"] = s.details;
   return j;
 }

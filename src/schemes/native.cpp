@@ -10,7 +10,10 @@ namespace {
 
 class NativeScheme final : public TlbScheme<NativeScheme> {
  public:
+  static constexpr bool kNative = true;
   explicit NativeScheme(SchemeContext& ctx) : TlbScheme(ctx), pwc_(ctx.profile.pwc) {}
+
+  void flush_walk_caches(uint16_t pcid) { pwc_.flush_asid(pcid); }
 
   void on_guest_fault(const Event&, const EventEffect& e, EffectCursor&) { charge_guest_fault(e); }
 

@@ -17,9 +17,13 @@ class NestedScheme final : public TlbScheme<NestedScheme> {
 
   void on_guest_fault(const Event&, const EventEffect& e, EffectCursor&) {
     charge_guest_fault(e);
-    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
-      stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
+    charge_ept_violations(e);
   }
+  // New guest table pages (fork, exec) are backed by the host when first touched, too.
+  void on_os_event(const Event&, const EventEffect* e, EffectCursor&) {
+    if (e) charge_ept_violations(*e);
+  }
+  void flush_walk_caches(uint16_t pcid) { gpwc_.flush_asid(pcid); }
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     auto r = walker_.walk(*space().table, GuestVirtAddr(ev.addr), space().pcid);
@@ -37,6 +41,11 @@ class NestedScheme final : public TlbScheme<NestedScheme> {
   }
 
   HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
+
+  void charge_ept_violations(const EventEffect& e) {
+    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
+      stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
+  }
 
   void reset_stats() override {
     Scheme::reset_stats();

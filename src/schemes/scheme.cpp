@@ -54,4 +54,10 @@ void check_scheme_keys(const Profile& p, const std::string& section, std::initia
   }
 }
 
+std::string_view event_slot_name(size_t slot) {
+  if (slot == kPageFaultSlot) return "page_fault";
+  if (slot == kCowFaultSlot) return "cow_fault";
+  return event_kind_name(static_cast<EventKind>(slot));
+}
+
 }  // namespace hvsim

@@ -15,6 +15,7 @@ enum class ExitReason : uint8_t {
   kHiddenFault,     // shadow entry missing for a page the guest has mapped
   kCr3Write,        // address-space switch under shadow paging
   kHypercall,       // explicit hypercall (paravirtual schemes)
+  kInvlpg,          // guest TLB invalidation intercepted (shadow paging)
   kOther,
   kCount
 };
@@ -27,11 +28,25 @@ constexpr std::string_view exit_reason_name(ExitReason r) {
     case ExitReason::kHiddenFault: return "hidden_fault";
     case ExitReason::kCr3Write: return "cr3_write";
     case ExitReason::kHypercall: return "hypercall";
+    case ExitReason::kInvlpg: return "invlpg";
     case ExitReason::kOther: return "other";
     case ExitReason::kCount: break;
   }
   return "?";
 }
+
+// Per-operation cost accounting: OS event kinds use their EventKind value; demand and
+// copy-on-write faults have slots of their own after them.
+inline constexpr size_t kEventSlots = 32;
+inline constexpr size_t kPageFaultSlot = 30;
+inline constexpr size_t kCowFaultSlot = 31;
+
+std::string_view event_slot_name(size_t slot);
+
+struct EventCost {
+  uint64_t count = 0;
+  uint64_t cycles = 0;  // guest plus hypervisor cycles charged for these events
+};
 
 struct SchemeStats {
   uint64_t accesses = 0;
@@ -51,6 +66,9 @@ struct SchemeStats {
   uint64_t data_cycles = 0;      // data accesses through the cache model
   uint64_t base_cycles = 0;      // non-memory work
   std::array<uint64_t, static_cast<size_t>(ExitReason::kCount)> exits_by_reason{};
+  uint64_t pt_alloc_cycles = 0;  // page-table page allocation and free (part of guest + hypervisor)
+  uint64_t iotlb_flushes = 0;
+  std::array<EventCost, kEventSlots> events{};
   std::map<std::string, double> details;  // scheme-specific figures
 
   uint64_t total_cycles() const {

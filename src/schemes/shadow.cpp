@@ -17,18 +17,53 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
     charge_guest_fault(e);
     // The #PF is intercepted (the shadow walk faulted), found to be the guest's own, and injected.
     stats.exit(ExitReason::kGuestPageFault, profile_.interrupt_injection_cycles, profile_.vm_exit_cycles);
+    if (e.protection_fault) return;
+    const uint64_t page = GuestVirtAddr(ev.addr).align_down(page_shift(e.guest_size)).value;
+    if (e.cow_fault) shadow_.zap(ev.pid, page, page + page_bytes(e.guest_size));  // the old frame's entry
     // Each entry the guest handler writes into a shadowed table page traps and is emulated; the
     // emulation also updates the shadow entry (as KVM's write emulation does).
     bool leaf_synced = false;
     for (const GuestPteWrite& w : cursor.writes(e)) {
-      if (!shadow_.is_shadowed(w.entry)) continue;
+      if (!shadow_.trap_write(w.entry)) continue;
       stats.exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles, profile_.vm_exit_cycles);
       if (w.level == leaf_level(e.guest_size)) leaf_synced = true;
     }
     if (leaf_synced) shadow_.fill(space(), GuestVirtAddr(ev.addr), cache_);
-    // Backing memory is allocated inside those exits: handler work but no exit of its own.
+    charge_host_population(e);
+  }
+
+  void on_os_event(const Event& ev, const EventEffect* e, EffectCursor& cursor) {
+    if (!e) return;
+    for (const GuestPteWrite& w : cursor.writes(*e))
+      if (shadow_.trap_write(w.entry))
+        stats.exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles, profile_.vm_exit_cycles);
+    for (GuestPhysAddr t : cursor.tables_freed(*e)) shadow_.forget_guest_table(t);
+    switch (ev.kind) {
+      case EventKind::kProcessExit:
+      case EventKind::kExec: {
+        uint64_t cycles = shadow_.drop(ev.pid) * profile_.pt_page_free_cycles;  // shadow teardown
+        stats.hypervisor_cycles += cycles;
+        stats.pt_alloc_cycles += cycles;
+        break;
+      }
+      case EventKind::kMunmap:
+      case EventKind::kMadviseDontneed: shadow_.zap(ev.pid, ev.addr, ev.addr + ev.arg); break;
+      default: break;
+    }
+    // With shadow paging the hypervisor intercepts the guest's TLB maintenance.
+    for (size_t i = 0; i < cursor.invalidations(*e).size(); ++i)
+      stats.exit(ExitReason::kInvlpg, profile_.invlpg_cycles, profile_.vm_exit_cycles);
+    if (e->flush_pcid && ev.kind != EventKind::kProcessExit && ev.kind != EventKind::kExec)
+      stats.exit(ExitReason::kCr3Write, profile_.cr3_write_cycles, profile_.vm_exit_cycles);
+    charge_host_population(*e);
+  }
+
+  void flush_walk_caches(uint16_t pcid) { pwc_.flush_asid(pcid); }
+
+  // Backing memory is allocated inside exits already taken: handler work but no exit of its own.
+  void charge_host_population(const EventEffect& e) {
     stats.hypervisor_cycles += uint64_t{e.host_pages_populated} * profile_.ept_violation_cycles;
-    stats.details["host_pages_populated"] += e.host_pages_populated;
+    host_pages_populated_ += e.host_pages_populated;
   }
 
   void on_switch(const AddressSpace&) {
@@ -62,10 +97,12 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
   void reset_stats() override {
     Scheme::reset_stats();
     hv_walk_refs_ = 0;
+    host_pages_populated_ = 0;
   }
 
   void finish() override {
     stats.details["hypervisor_walk_refs"] = static_cast<double>(hv_walk_refs_);
+    stats.details["host_pages_populated"] = static_cast<double>(host_pages_populated_);
     stats.details["shadow_table_pages"] = static_cast<double>(shadow_.table_pages());
     stats.details["shadowed_guest_table_pages"] = static_cast<double>(shadow_.shadowed_pages());
   }
@@ -74,6 +111,7 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
   WalkCache pwc_;
   ShadowTables shadow_;
   uint64_t hv_walk_refs_ = 0;
+  uint64_t host_pages_populated_ = 0;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 //   void on_guest_fault(const Event&, const EventEffect&, EffectCursor&);
 //   void on_os_event(const Event&, const EventEffect*, EffectCursor&);
 //   void on_switch(const AddressSpace& next);            // CR3 write to another process
+//   void flush_walk_caches(uint16_t pcid);               // translations of pcid changed
 //   bool walk(const Event&, uint64_t& page_base, PageSize& size);  // false: no translation
 //   HostPhysAddr host_address(uint64_t translated);      // for --verify
 #pragma once
@@ -21,6 +22,9 @@ namespace hvsim {
 template <class Derived>
 class TlbScheme : public Scheme {
  public:
+  // Schemes that run the guest on bare metal set this (IPIs do not exit).
+  static constexpr bool kNative = false;
+
   void run(std::span<const Event> events, const BatchEffects& fx, HostPhysAddr* out) override {
     Derived& self = static_cast<Derived&>(*this);
     EffectCursor cursor(fx);
@@ -31,12 +35,23 @@ class TlbScheme : public Scheme {
       const Event& ev = events[i];
       const EventEffect* e = cursor.at(i);
       if (!is_access(ev.kind)) {
+        const uint64_t before = charged();
         if (ev.kind == EventKind::kContextSwitch) switch_to(ev.pid);
+        charge_guest_os_event(ev, e);
+        if (e) invalidate(*e, cursor);
         self.on_os_event(ev, e, cursor);
+        // The current address space went away (exit, exec): look it up again on next use.
+        if (e && e->old_pcid && space_ && ev.pid == pid_) space_ = nullptr;
+        record(static_cast<size_t>(ev.kind), before);
         continue;
       }
       if (ev.pid != pid_ || !space_) switch_to(ev.pid);
-      if (e) self.on_guest_fault(ev, *e, cursor);
+      if (e) {
+        const uint64_t before = charged();
+        invalidate(*e, cursor);
+        self.on_guest_fault(ev, *e, cursor);
+        record(e->cow_fault ? kCowFaultSlot : kPageFaultSlot, before);
+      }
       ++stats.accesses;
       stats.base_cycles += base;
       uint64_t page_base;
@@ -66,12 +81,19 @@ class TlbScheme : public Scheme {
   void on_guest_fault(const Event&, const EventEffect&, EffectCursor&) {}
   void on_os_event(const Event&, const EventEffect*, EffectCursor&) {}
   void on_switch(const AddressSpace&) {}
+  // Translations of `pcid` changed: drop what the scheme caches beyond the TLB (page-walk caches
+  // hold table frames that may have been freed).
+  void flush_walk_caches(uint16_t) {}
 
-  // Charges what the guest kernel itself does for a demand fault (the same on every scheme).
+  // Charges what the guest kernel itself does for a demand, copy-on-write or protection fault
+  // (the same on every scheme): the handler, the entries it writes, the table pages it allocates.
   void charge_guest_fault(const EventEffect& e) {
     ++stats.guest_faults;
-    stats.guest_cycles += profile_.guest_page_fault_cycles;
-    (void)e;
+    uint64_t c = profile_.guest_page_fault_cycles + uint64_t{e.write_count} * profile_.pte_write_cycles;
+    if (e.cow_copied) c += profile_.page_copy_cycles;
+    uint64_t tables = uint64_t{e.table_alloc_count} * profile_.pt_page_alloc_cycles;
+    stats.pt_alloc_cycles += tables;
+    stats.guest_cycles += c + tables;
   }
 
   const AddressSpace& space() const { return *space_; }
@@ -82,17 +104,66 @@ class TlbScheme : public Scheme {
   CacheHierarchy cache_;
 
  private:
+  uint64_t charged() const { return stats.guest_cycles + stats.hypervisor_cycles; }
+  void record(size_t slot, uint64_t before) {
+    ++stats.events[slot].count;
+    stats.events[slot].cycles += charged() - before;
+  }
+
+  // The guest kernel's own work for an OS event: the same on every scheme.
+  void charge_guest_os_event(const Event& ev, const EventEffect* e) {
+    const Profile& p = profile_;
+    uint64_t c = 0;
+    switch (ev.kind) {
+      case EventKind::kProcessCreate: c += p.fork_cycles; break;
+      case EventKind::kProcessExit: c += p.exit_cycles; break;
+      case EventKind::kExec: c += p.exec_cycles; break;
+      case EventKind::kMmap:
+      case EventKind::kMunmap:
+      case EventKind::kMprotect:
+      case EventKind::kMadviseDontneed:
+      case EventKind::kBrk: c += p.mmap_cycles; break;
+      case EventKind::kContextSwitch: c += p.context_switch_cycles; break;
+      case EventKind::kTlbShootdown: c += Derived::kNative ? p.ipi_cycles : p.virtual_ipi_cycles; break;
+      case EventKind::kDmaMap:
+      case EventKind::kDmaUnmap: c += p.iommu_map_cycles; break;
+      default: break;
+    }
+    if (e) {
+      c += uint64_t{e->write_count} * p.pte_write_cycles + uint64_t{e->data_pages_freed} * p.page_free_cycles;
+      c += e->flush_pcid ? p.tlb_flush_cycles : uint64_t{e->invalidation_count} * p.invlpg_cycles;
+      uint64_t tables = uint64_t{e->table_alloc_count} * p.pt_page_alloc_cycles + uint64_t{e->table_free_count} * p.pt_page_free_cycles;
+      stats.pt_alloc_cycles += tables;
+      c += tables;
+    }
+    stats.guest_cycles += c;
+  }
+
+  // Drops the TLB entries an event made stale, and whatever else the scheme caches for them.
+  void invalidate(const EventEffect& e, EffectCursor& cursor) {
+    for (const TlbInvalidation& inv : cursor.invalidations(e)) {
+      tlb_.invalidate_page(inv.va, inv.pcid);
+      static_cast<Derived&>(*this).flush_walk_caches(inv.pcid);
+    }
+    for (uint16_t pcid : {e.flush_pcid, e.old_pcid}) {
+      if (!pcid) continue;
+      tlb_.flush_asid(pcid);
+      static_cast<Derived&>(*this).flush_walk_caches(pcid);
+    }
+  }
+
   void switch_to(uint32_t pid) {
     if (space_ && pid == pid_) return;
     const AddressSpace* next = machine_.guest().find_space(pid);
     if (!next) next = &machine_.guest().space(pid);  // unreachable in practice: prepare() creates it
-    bool first = space_ == nullptr;
+    bool first = space_ == nullptr && pid_ == kNoPid;
     pid_ = pid;
     space_ = next;
     if (!first) static_cast<Derived&>(*this).on_switch(*next);
   }
 
-  uint32_t pid_ = 0;
+  static constexpr uint32_t kNoPid = ~0u;
+  uint32_t pid_ = kNoPid;
   const AddressSpace* space_ = nullptr;
 };
 

@@ -1,0 +1,181 @@
+// The guest kernel's process and mapping operations, performed on the real page tables: fork with
+// copy-on-write, exit and exec (tables freed), munmap / madvise(DONTNEED) (leaves cleared, empty
+// tables freed), mprotect (permissions rewritten), TLB shootdowns.
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "os/guest_os.h"
+
+namespace hvsim {
+namespace {
+// Above this many pages Linux flushes the whole address space instead of page by page
+// (tlb_single_page_flush_ceiling).
+constexpr size_t kSinglePageFlushCeiling = 33;
+}  // namespace
+
+bool GuestOs::in_segment(uint64_t gpa) const {
+  for (const auto& [_, seg] : segments_)
+    if (gpa - seg.gpa_base < seg.va_end - seg.va_base) return true;
+  return false;
+}
+
+void GuestOs::release_data_page(uint64_t frame, PageSize size, GuestOpEffect& fx) {
+  if (in_segment(frame << 12)) return;  // segment memory stays reserved for its process
+  if (uint32_t* sharers = shared_.find(frame)) {
+    if (--*sharers <= 1) shared_.erase(frame);
+    return;
+  }
+  frames_.free(frame, 9 * static_cast<int>(size));
+  ++fx.data_pages_freed;
+}
+
+void GuestOs::flush_if_many(const AddressSpace& as, size_t pages, GuestOpEffect& fx) {
+  if (pages <= kSinglePageFlushCeiling) return;
+  fx.flush_pcid = as.pcid;
+  fx.invalidations.clear();
+}
+
+void GuestOs::zap_range(AddressSpace& as, uint64_t start, uint64_t end, bool free_tables, GuestOpEffect& fx) {
+  size_t pages = 0;
+  as.table->for_each_leaf(start, end, [&](uint64_t va, uint64_t& e, int level, GuestPhysAddr entry_addr) {
+    PageSize size = page_size_at_level(level);
+    release_data_page((e & kEntryAddrMask) >> 12, size, fx);
+    e = 0;
+    fx.writes.push_back({entry_addr, level});
+    if (++pages <= kSinglePageFlushCeiling) fx.invalidations.push_back({va, as.pcid, size});
+  });
+  if (free_tables) {
+    as.table->prune(
+        start, end,
+        [&](uint64_t frame, int) {
+          fx.tables_freed.push_back(GuestPhysAddr(frame << 12));
+          frames_.free(frame, 0);
+        },
+        [&](GuestPhysAddr entry_addr, int level) { fx.writes.push_back({entry_addr, level}); });
+  }
+  flush_if_many(as, pages, fx);
+}
+
+void GuestOs::destroy(AddressSpace& as, GuestOpEffect& fx) {
+  zap_range(as, 0, as.table->address_space_end(), false, fx);
+  as.table->for_each_table([&](uint64_t frame, int) {
+    fx.tables_freed.push_back(GuestPhysAddr(frame << 12));
+    tables_.release(frame);
+    frames_.free(frame, 0);
+  });
+  uint64_t root = as.table->root_frame();
+  fx.tables_freed.push_back(GuestPhysAddr(root << 12));
+  tables_.release(root);
+  frames_.free(root, 0);
+  fx.invalidations.clear();
+  fx.flush_pcid = as.pcid;
+}
+
+void GuestOs::fork(uint32_t parent, uint32_t child, GuestOpEffect& fx) {
+  if (parent == child || exists(child))
+    throw InputError(fmt::format("fork: child pid {} already exists (parent {})", child, parent));
+  AddressSpace& p = space(parent);
+  AddressSpace& c = space(child);
+  // The child's root is reported here, not with the next demand fault.
+  fx.tables_allocated.push_back(c.table->root_addr());
+  std::erase(fresh_roots_, c.table->root_addr());
+  c.regions = p.regions;
+  c.readonly = p.readonly;
+  auto alloc_table = [&] {
+    uint64_t f = allocate_frames(0, "page-table page");
+    fx.tables_allocated.push_back(GuestPhysAddr(f << 12));
+    return f;
+  };
+  p.table->for_each_leaf(0, p.table->address_space_end(), [&](uint64_t va, uint64_t& e, int level, GuestPhysAddr entry_addr) {
+    const PageSize size = page_size_at_level(level);
+    const uint64_t frame = (e & kEntryAddrMask) >> 12;
+    if (X86Entry::writable(e)) {
+      e = X86Entry::with_write(e, false);
+      fx.writes.push_back({entry_addr, level});
+    }
+    MapEffect m = c.table->map(GuestVirtAddr(va), GuestPhysAddr(frame << 12), size, false, alloc_table);
+    auto path = c.table->walk(GuestVirtAddr(va));
+    for (int i = path.count - m.entries_written; i < path.count; ++i) fx.writes.push_back({path.steps[i].entry_addr, path.steps[i].level});
+    if (!in_segment(frame << 12)) {
+      if (uint32_t* n = shared_.find(frame)) ++*n;
+      else shared_.insert(frame, 2);
+    }
+  });
+  fx.flush_pcid = p.pcid;  // write-protecting the parent's entries flushes its TLB
+}
+
+void GuestOs::exit(uint32_t pid, GuestOpEffect& fx) {
+  auto it = spaces_.find(pid);
+  if (it == spaces_.end()) return;  // nothing mapped, nothing to free
+  destroy(it->second, fx);
+  spaces_.erase(it);
+}
+
+void GuestOs::exec(uint32_t pid, GuestOpEffect& fx) {
+  exit(pid, fx);
+  AddressSpace& as = space(pid);
+  fx.tables_allocated.push_back(as.table->root_addr());
+  std::erase(fresh_roots_, as.table->root_addr());
+}
+
+void GuestOs::munmap(uint32_t pid, uint64_t start, uint64_t length, GuestOpEffect& fx) {
+  AddressSpace& as = space(pid);
+  const uint64_t end = start + length;
+  zap_range(as, start, end, true, fx);
+  // Trim or split the regions the range covers.
+  for (auto* ranges : {&as.regions, &as.readonly}) {
+    std::map<uint64_t, uint64_t> kept;
+    for (auto [s, e] : *ranges) {
+      if (e <= start || s >= end) {
+        kept[s] = e;
+        continue;
+      }
+      if (s < start) kept[s] = start;
+      if (e > end) kept[end] = e;
+    }
+    ranges->swap(kept);
+  }
+}
+
+void GuestOs::madvise_dontneed(uint32_t pid, uint64_t start, uint64_t length, GuestOpEffect& fx) {
+  zap_range(space(pid), start, start + length, false, fx);
+}
+
+void GuestOs::mprotect(uint32_t pid, uint64_t start, uint64_t length, bool writable, GuestOpEffect& fx) {
+  AddressSpace& as = space(pid);
+  const uint64_t end = start + length;
+  if (writable) {
+    std::map<uint64_t, uint64_t> kept;
+    for (auto [s, e] : as.readonly) {
+      if (e <= start || s >= end) kept[s] = e;
+      else {
+        if (s < start) kept[s] = start;
+        if (e > end) kept[end] = e;
+      }
+    }
+    as.readonly.swap(kept);
+  } else {
+    as.readonly[start] = end;
+  }
+  size_t pages = 0;
+  as.table->for_each_leaf(start, end, [&](uint64_t va, uint64_t& e, int level, GuestPhysAddr entry_addr) {
+    // Shared (copy-on-write) pages stay read-only until written.
+    bool want = writable && !shared_.find((e & kEntryAddrMask) >> 12);
+    if (X86Entry::writable(e) == want) return;
+    e = X86Entry::with_write(e, want);
+    fx.writes.push_back({entry_addr, level});
+    if (!want && ++pages <= kSinglePageFlushCeiling) fx.invalidations.push_back({va, as.pcid, page_size_at_level(level)});
+  });
+  flush_if_many(as, pages, fx);
+}
+
+void GuestOs::shootdown(uint32_t pid, uint64_t start, uint64_t length, GuestOpEffect& fx) {
+  AddressSpace& as = space(pid);
+  size_t pages = 0;
+  as.table->for_each_leaf(start, start + length, [&](uint64_t va, uint64_t&, int level, GuestPhysAddr) {
+    if (++pages <= kSinglePageFlushCeiling) fx.invalidations.push_back({va, as.pcid, page_size_at_level(level)});
+  });
+  flush_if_many(as, pages, fx);
+}
+
+}  // namespace hvsim

@@ -1,0 +1,49 @@
+// mmap-churn: a program that keeps mapping, filling and unmapping buffers while working on a
+// long-lived data set, as dedup does with its chunk buffers. Each round maps a buffer of
+// `workload.chunk` bytes, writes every page of it, reads it once more, unmaps it, and in between
+// makes `workload.work` random accesses to the `--footprint` data set.
+#include "common/random.h"
+#include "workload/generators/scripted_source.h"
+#include "workload/generators/workload_options.h"
+
+namespace hvsim {
+namespace {
+
+std::unique_ptr<EventSource> make_mmap_churn(const WorkloadParams& p) {
+  WorkloadOptions opt(p, "mmap-churn");
+  const uint64_t chunk = opt.size("chunk", 1 * kMiB);
+  const uint64_t work = opt.count("work", 2048, 0, 1ull << 32);
+  opt.done();
+  const uint64_t chunk_pages = std::max<uint64_t>(1, chunk / 4096);
+  const uint64_t words = std::max<uint64_t>(1, p.footprint / 8);
+  // Buffers live above the data set; successive rounds reuse the same virtual range as an
+  // allocator returning freed memory would.
+  const uint64_t buffer = kWorkloadHeapBase + ((p.footprint + kGiB - 1) & ~(kGiB - 1)) + kGiB;
+  struct State {
+    Rng rng;
+    bool started = false;
+  };
+  auto st = std::make_shared<State>(State{Rng(p.seed)});
+  auto round = [=](std::deque<Event>& q) {
+    if (!st->started) {
+      st->started = true;
+      q.push_back(os_event(EventKind::kMmap, 1, kWorkloadHeapBase, p.footprint));
+    }
+    q.push_back(os_event(EventKind::kMmap, 1, buffer, chunk_pages * 4096));
+    for (uint64_t i = 0; i < chunk_pages; ++i) q.push_back(Event::access(EventKind::kStore, buffer + i * 4096, 8, 1));
+    for (uint64_t i = 0; i < work; ++i)
+      q.push_back(Event::access(EventKind::kLoad, kWorkloadHeapBase + st->rng.below(words) * 8, 8, 1));
+    for (uint64_t i = 0; i < chunk_pages; ++i) q.push_back(Event::access(EventKind::kLoad, buffer + i * 4096 + 64, 8, 1));
+    q.push_back(os_event(EventKind::kMunmap, 1, buffer, chunk_pages * 4096));
+  };
+  return std::make_unique<ScriptedSource>(
+      fmt::format("mmap-churn (chunk {} B, {} accesses between, data {} B, seed {})", chunk_pages * 4096, work, p.footprint, p.seed),
+      p.accesses, round);
+}
+
+}  // namespace
+
+HVSIM_REGISTER_WORKLOAD(mmap_churn, "mmap-churn", "map, fill and unmap buffers beside random work on a data set (like dedup)", 22,
+                        make_mmap_churn);
+
+}  // namespace hvsim
