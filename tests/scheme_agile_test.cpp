@@ -177,5 +177,18 @@ TEST(AgileScheme, RejectsUnknownKeys) {
   EXPECT_THROW(Driver(q, "agile"), InputError);
 }
 
+// Fork with copy-on-write, exit, munmap and context switches in the stream, with pages moving
+// between modes often: the answers stay the reference's.
+TEST(AgileScheme, OsEventsKeepEveryAnswerRight) {
+  for (const char* workload : {"fork-exit", "pagefault", "mmap-churn", "ctxsw"}) {
+    Profile p = load_profile("default");
+    apply_setting(p, "agile.quiet_period=2000");
+    RunReport r;
+    ASSERT_NO_THROW(r = run_workload(workload, p, "agile", 32ull << 20, 60'000, true, 3)) << workload;
+    EXPECT_EQ(r.verified_accesses, 60'000u);
+    EXPECT_GT(stats_of(r, "agile").details.at("moves_to_shadow"), 0.0) << workload;
+  }
+}
+
 }  // namespace
 }  // namespace hvsim

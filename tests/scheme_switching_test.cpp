@@ -140,5 +140,31 @@ TEST(SwitchingScheme, StartsInShadowWhenAskedAndRejectsBadKeys) {
   }
 }
 
+// Fork with copy-on-write, exit, munmap and context switches in the stream: the answers stay the
+// reference's in shadow mode, and across switches (made cheap and free of margin so they happen).
+TEST(SwitchingScheme, OsEventsKeepEveryAnswerRightInBothModes) {
+  const std::vector<std::vector<const char*>> configs = {
+      {"switching.initial=shadow"},
+      {"switching.window=2000", "switching.margin=0", "switching.page_cycles=0", "costs.vm_exit_cycles=0",
+       "costs.interrupt_injection_cycles=0", "costs.shadow_pte_write_cycles=0", "costs.shadow_fill_cycles=0",
+       "costs.cr3_write_cycles=0", "costs.invlpg_cycles=0"}};
+  for (size_t c = 0; c < configs.size(); ++c) {
+    for (const char* workload : {"fork-exit", "pagefault", "mmap-churn", "ctxsw"}) {
+      Profile p = load_profile("default");
+      for (const char* setting : configs[c]) apply_setting(p, setting);
+      RunReport r;
+      ASSERT_NO_THROW(r = test::run_workload(workload, p, "switching", 32ull << 20, 60'000, true, 3))
+          << workload << " config " << c;
+      EXPECT_EQ(r.verified_accesses, 60'000u);
+      const SchemeStats& s = test::stats_of(r, "switching");
+      if (c == 0) {
+        EXPECT_EQ(s.details.at("events_in_shadow"), 60'000.0) << workload;
+      } else {
+        EXPECT_GE(s.details.at("switches"), 1.0) << workload;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hvsim

@@ -46,10 +46,10 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
   explicit AgileScheme(SchemeContext& ctx)
       : TlbScheme(ctx),
         spwc_(ctx.profile.pwc),
-        unused_gpwc_(ctx.profile.pwc),
+        gpwc_(ctx.profile.pwc),
         hpwc_(ctx.profile.host_pwc),
         ntlb_(ctx.profile.nested_tlb_entries, ctx.profile.nested_tlb_ways),
-        host_(ctx.machine.hypervisor().ept(), ctx.profile.host_page_size, unused_gpwc_, hpwc_, ntlb_, cache_),
+        host_(ctx.machine.hypervisor().ept(), ctx.profile.host_page_size, gpwc_, hpwc_, ntlb_, cache_),
         shadow_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(), ctx.profile.guest_levels) {
     check_scheme_keys(ctx.profile, "agile", {"quiet_period", "page_cycles"});
     quiet_ = scheme_param_u64(ctx.profile, "agile.quiet_period", 100'000, 1, uint64_t{1} << 48);
@@ -67,23 +67,56 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
     // nested the fault reached the guest directly, else the shadow walk trapped it.
     int first = writes.empty() ? 1 : writes[0].level;
     if (nested_at_or_above(gpath, first)) {
-      for (uint32_t p = 0; p < e.host_pages_populated; ++p)
-        stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
+      charge_ept_violations(e);
     } else {
       stats.exit(ExitReason::kGuestPageFault, profile_.interrupt_injection_cycles, profile_.vm_exit_cycles);
       stats.hypervisor_cycles += uint64_t{e.host_pages_populated} * profile_.ept_violation_cycles;
     }
-    for (const GuestPteWrite& w : writes) {
-      if (nested_at_or_above(gpath, w.level + 1)) continue;  // under a nested subtree: not protected
-      PageState* st = states_.find(w.entry.number(12));
-      if (!st) continue;  // no shadow entry derives from this page yet
-      if (st->mode == PageMode::kNested) {
-        st->last_write = clock();
-        continue;
-      }
-      stats.exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles, profile_.vm_exit_cycles);
-      to_nested(w.entry.number(12), *st);
+    if (e.protection_fault) return;
+    if (e.cow_fault) {  // the shadow entry of the old frame goes
+      const uint64_t page = GuestVirtAddr(ev.addr).align_down(page_shift(e.guest_size)).value;
+      shadow_.zap(ev.pid, page, page + page_bytes(e.guest_size));
     }
+    for (const GuestPteWrite& w : writes)
+      if (!nested_at_or_above(gpath, w.level + 1)) guest_write(w);  // else not protected
+  }
+
+  // OS events: guest table writes trap on protected pages (moving them to nested) and the
+  // hypervisor intercepts TLB maintenance, as under shadow paging; shadow entries of unmapped
+  // ranges and exited processes go, and so does the mode of freed guest table pages.
+  void on_os_event(const Event& ev, const EventEffect* e, EffectCursor& cursor) {
+    if (!e) return;
+    tick();
+    for (const GuestPteWrite& w : cursor.writes(*e)) {
+      const PageState* st = states_.find(w.entry.number(12));
+      if (st && !under_nested(*st)) guest_write(w);
+    }
+    for (GuestPhysAddr t : cursor.tables_freed(*e)) forget(t.number(12));
+    switch (ev.kind) {
+      case EventKind::kProcessExit:
+      case EventKind::kExec: {
+        uint64_t cycles = shadow_.drop(ev.pid) * profile_.pt_page_free_cycles;
+        stats.hypervisor_cycles += cycles;
+        stats.pt_alloc_cycles += cycles;
+        break;
+      }
+      case EventKind::kMunmap:
+      case EventKind::kMadviseDontneed:
+        shadow_.zap(ev.pid, ev.addr, ev.addr + ev.arg);
+        break;
+      default:
+        break;
+    }
+    for (size_t i = 0; i < cursor.invalidations(*e).size(); ++i)
+      stats.exit(ExitReason::kInvlpg, profile_.invlpg_cycles, profile_.vm_exit_cycles);
+    if (e->flush_pcid && ev.kind != EventKind::kProcessExit && ev.kind != EventKind::kExec)
+      stats.exit(ExitReason::kCr3Write, profile_.cr3_write_cycles, profile_.vm_exit_cycles);
+    charge_ept_violations(*e);
+  }
+
+  void flush_walk_caches(uint16_t pcid) {
+    spwc_.flush_asid(pcid);
+    gpwc_.flush_asid(pcid);
   }
 
   void on_switch(const AddressSpace& next) {
@@ -103,22 +136,31 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
       gpath = gt.walk(va);
       s = switch_level(gpath);
     }
-    ShadowTable& table = shadow_.table_for(space());
     WalkCost cost;
-    auto path = shadow_part(table, va, s, cost);
-    if (!shadow_complete(path, s)) {
-      ++stats.faulting_walks;
-      stats.faulting_walk_refs += cost.refs;
-      stats.walk_cycles += cost.cycles;
-      auto fill = shadow_.fill(space(), va, cache_);
-      stats.exit(ExitReason::kHiddenFault, profile_.shadow_fill_cycles + fill.software_walk.cycles,
-                 profile_.vm_exit_cycles);
-      hv_walk_refs_ += fill.software_walk.refs;
-      if (nested_.empty()) gpath = gt.walk(va);
-      protect_path(gpath, s, va);
-      if (!fill.ok) return false;
-      cost = {};
+    WalkPath<HostPhysAddr> path;
+    // The guest page-walk cache holds entries of the nested part only (levels <= s): a hit
+    // there resumes the nested walk below the switch and skips the shadow part.
+    WalkCache::Start start{s, s ? gpath.table_frame_at[s] : 0};
+    if (s) start = gpwc_.lookup(va.value, space().pcid, s, gpath.table_frame_at[s]);
+    if (start.level != s) {
+      cost.cycles += gpwc_.hit_cycles();
+    } else {
+      ShadowTable& table = shadow_.table_for(space());
       path = shadow_part(table, va, s, cost);
+      if (!shadow_complete(path, s)) {
+        ++stats.faulting_walks;
+        stats.faulting_walk_refs += cost.refs;
+        stats.walk_cycles += cost.cycles;
+        auto fill = shadow_.fill(space(), va, cache_);
+        stats.exit(ExitReason::kHiddenFault, profile_.shadow_fill_cycles + fill.software_walk.cycles,
+                   profile_.vm_exit_cycles);
+        hv_walk_refs_ += fill.software_walk.refs;
+        if (nested_.empty()) gpath = gt.walk(va);
+        protect_path(gpath, s, va);
+        if (!fill.ok) return false;
+        cost = {};
+        path = shadow_part(table, va, s, cost);
+      }
     }
     ++walks_at_[s];
     if (s == 0) {
@@ -130,7 +172,7 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
       return true;
     }
     // The shadow entry above level s switches to the guest's own table page at level s.
-    auto r = walk_guest_2d(gt, va, space().pcid, s, gpath.table_frame_at[s], nullptr, cache_,
+    auto r = walk_guest_2d(gt, va, space().pcid, start.level, start.table_frame, &gpwc_, cache_,
                            [this](GuestPhysAddr gpa, HostPhysAddr& hpa, PageSize& hs, WalkCost& c) {
                              return host_.host_translate(gpa, hpa, hs, c);
                            });
@@ -186,6 +228,39 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
       nested_.pop_back();
       to_shadow(frame);
     }
+  }
+
+  void charge_ept_violations(const EventEffect& e) {
+    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
+      stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
+  }
+
+  // A guest write to a table page not below a nested one: traps if the page is protected (and
+  // moves it to nested); refreshes the quiet period of a nested page.
+  void guest_write(const GuestPteWrite& w) {
+    PageState* st = states_.find(w.entry.number(12));
+    if (!st) return;  // no shadow entry derives from this page yet
+    if (st->mode == PageMode::kNested) {
+      st->last_write = clock();
+      return;
+    }
+    stats.exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles, profile_.vm_exit_cycles);
+    to_nested(w.entry.number(12), *st);
+  }
+
+  // True if a table page above this one (on its process's path) is nested.
+  bool under_nested(const PageState& st) const {
+    if (nested_.empty()) return false;
+    const AddressSpace* as = machine_.guest().find_space(st.pid);
+    return as && nested_at_or_above(as->table->walk(GuestVirtAddr(st.prefix)), st.level + 1);
+  }
+
+  // A guest table page was freed: it has no mode any more (its frame may be reused).
+  void forget(uint64_t frame) {
+    const PageState* st = states_.find(frame);
+    if (!st) return;
+    if (auto it = std::find(nested_.begin(), nested_.end(), frame); it != nested_.end()) nested_.erase(it);
+    states_.erase(frame);
   }
 
   void sync_shadow(const AddressSpace& as, GuestVirtAddr va) {
@@ -290,7 +365,7 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
     return path.steps[path.count - 1].level <= s;
   }
 
-  WalkCache spwc_, unused_gpwc_, hpwc_;
+  WalkCache spwc_, gpwc_, hpwc_;
   NestedTlb ntlb_;
   NestedWalker host_;  // used for its host dimension only
   ShadowTables shadow_;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/flat_map.h"
 #include "hv/guest_leaves.h"
 #include "hv/nested_walker.h"
 #include "hv/shadow_tables.h"
@@ -63,27 +64,79 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
   void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor& cursor) {
     tick();
     charge_guest_fault(e);
-    if (std::find(pids_.begin(), pids_.end(), ev.pid) == pids_.end()) pids_.push_back(ev.pid);
+    if (!pids_.find(ev.pid)) pids_.insert(ev.pid, 1);
     // What shadow paging pays for this fault: the intercepted #PF, the write to the existing
     // (shadowed) table page that starts the new path, and a hidden fault when the leaf went
     // into a fresh, not yet shadowed table page. Measured in shadow mode, estimated in nested.
     if (mode_ == Mode::kNested) {
-      win_.shadow_exit_estimate +=
-          pf_exit_ + (e.write_count ? pte_exit_ : 0) + (e.guest_tables_allocated ? hidden_exit_ : 0);
-      for (uint32_t p = 0; p < e.host_pages_populated; ++p)
-        stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
+      win_.shadow_exit_estimate += pf_exit_;
+      if (!e.protection_fault)
+        win_.shadow_exit_estimate +=
+            (e.write_count ? pte_exit_ : 0) + (e.guest_tables_allocated ? hidden_exit_ : 0);
+      charge_ept_violations(e);
       return;
     }
+    // As under `shadow`: the #PF is intercepted and reflected; a copy-on-write break drops the
+    // old frame's shadow entry; trapped writes are emulated (a leaf write also fills the shadow).
     take_exit(ExitReason::kGuestPageFault, profile_.interrupt_injection_cycles);
+    if (e.protection_fault) return;
+    if (e.cow_fault) {
+      const uint64_t page = GuestVirtAddr(ev.addr).align_down(page_shift(e.guest_size)).value;
+      shadow_.zap(ev.pid, page, page + page_bytes(e.guest_size));
+    }
     bool leaf_synced = false;
     for (const GuestPteWrite& w : cursor.writes(e)) {
-      if (!shadow_.is_shadowed(w.entry)) continue;
+      if (!shadow_.trap_write(w.entry)) continue;
       take_exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles);
       if (w.level == leaf_level(e.guest_size)) leaf_synced = true;
     }
     if (leaf_synced) shadow_.fill(space(), GuestVirtAddr(ev.addr), cache_);
     // Backing memory is allocated inside those exits: handler work, no exit of its own.
     stats.hypervisor_cycles += uint64_t{e.host_pages_populated} * profile_.ept_violation_cycles;
+  }
+
+  // OS events: in shadow mode the hypervisor sees the guest's table writes and TLB maintenance
+  // (as under `shadow`); in nested mode only memory population exits, and what shadow paging
+  // would have paid goes into the estimate.
+  void on_os_event(const Event& ev, const EventEffect* e, EffectCursor& cursor) {
+    if (ev.kind == EventKind::kProcessExit) pids_.erase(ev.pid);
+    if (!e) return;
+    const uint64_t invalidations = cursor.invalidations(*e).size();
+    const bool cr3 = e->flush_pcid && ev.kind != EventKind::kProcessExit && ev.kind != EventKind::kExec;
+    if (mode_ == Mode::kNested) {
+      win_.shadow_exit_estimate += e->write_count * pte_exit_ +
+                                   invalidations * (profile_.vm_exit_cycles + profile_.invlpg_cycles) +
+                                   (cr3 ? cr3_exit_ : 0);
+      charge_ept_violations(*e);
+      return;
+    }
+    for (const GuestPteWrite& w : cursor.writes(*e))
+      if (shadow_.trap_write(w.entry)) take_exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles);
+    for (GuestPhysAddr t : cursor.tables_freed(*e)) shadow_.forget_guest_table(t);
+    switch (ev.kind) {
+      case EventKind::kProcessExit:
+      case EventKind::kExec: {
+        uint64_t cycles = shadow_.drop(ev.pid) * profile_.pt_page_free_cycles;
+        stats.hypervisor_cycles += cycles;
+        stats.pt_alloc_cycles += cycles;
+        win_.exit_cycles += cycles;
+        break;
+      }
+      case EventKind::kMunmap:
+      case EventKind::kMadviseDontneed:
+        shadow_.zap(ev.pid, ev.addr, ev.addr + ev.arg);
+        break;
+      default:
+        break;
+    }
+    for (uint64_t i = 0; i < invalidations; ++i) take_exit(ExitReason::kInvlpg, profile_.invlpg_cycles);
+    if (cr3) take_exit(ExitReason::kCr3Write, profile_.cr3_write_cycles);
+    stats.hypervisor_cycles += uint64_t{e->host_pages_populated} * profile_.ept_violation_cycles;
+  }
+
+  void flush_walk_caches(uint16_t pcid) {
+    spwc_.flush_asid(pcid);
+    gpwc_.flush_asid(pcid);
   }
 
   void on_switch(const AddressSpace&) {
@@ -140,6 +193,11 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
 
   // Accesses since construction or the last reset: the clock of windows and modes.
   uint64_t clock() const { return stats.accesses; }
+
+  void charge_ept_violations(const EventEffect& e) {
+    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
+      stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
+  }
 
   void take_exit(ExitReason r, uint64_t handler) {
     stats.exit(r, handler, profile_.vm_exit_cycles);
@@ -216,14 +274,14 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
   // synced (what the switch is charged for).
   uint64_t build_shadow() {
     uint64_t pages = 0;
-    for (uint32_t pid : pids_) {
-      const AddressSpace* as = machine_.guest().find_space(pid);
-      if (!as) continue;
+    pids_.for_each([&](uint64_t pid, uint8_t) {
+      const AddressSpace* as = machine_.guest().find_space(static_cast<uint32_t>(pid));
+      if (!as) return;
       pages += for_each_guest_leaf(*as->table, [&](GuestVirtAddr va) {
         auto fill = shadow_.fill(*as, va, cache_);
         counts_.hv_walk_refs += fill.software_walk.refs;
       });
-    }
+    });
     return pages;
   }
 
@@ -280,7 +338,7 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
   uint64_t window_start_ = 0, mode_since_ = 0;
   Window win_;
   Counts counts_;
-  std::vector<uint32_t> pids_;
+  FlatU64Map<uint8_t> pids_{6};  // processes that have mapped memory
 };
 
 }  // namespace

@@ -53,6 +53,15 @@ class TdpLargeScheme final : public TlbScheme<TdpLargeScheme> {
 
   void on_guest_fault(const Event&, const EventEffect& e, EffectCursor&) {
     charge_guest_fault(e);
+    charge_ept_violations(e);
+  }
+  // OS events change only guest tables (the host table never loses a mapping); new guest table
+  // pages are backed when first touched.
+  void on_os_event(const Event&, const EventEffect* e, EffectCursor&) {
+    if (e) charge_ept_violations(*e);
+  }
+  void flush_walk_caches(uint16_t pcid) { gpwc_.flush_asid(pcid); }
+  void charge_ept_violations(const EventEffect& e) {
     for (uint32_t p = 0; p < e.host_pages_populated; ++p)
       stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
   }
