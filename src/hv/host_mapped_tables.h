@@ -8,8 +8,10 @@
 #include <memory>
 #include <unordered_map>
 
+#include "common/event.h"
 #include "hv/hypervisor.h"
 #include "os/address_space.h"
+#include "os/guest_os.h"
 #include "paging/radix_table.h"
 
 namespace hvsim {
@@ -67,9 +69,89 @@ class HostMappedTables {
     return true;
   }
 
+  // Brings the tables of the event's processes in line with what an OS event did to the guest's
+  // own tables (which the machine has already changed): the designs this models write their
+  // gVA -> hPA tables together with the guest's, so stale entries must not outlive the guest's.
+  //  - fork: the parent's entries lose write access, the child gets every mapping it inherited;
+  //  - exit / exec: the process's table is freed whole (exec's new image starts empty);
+  //  - munmap: leaves cleared and tables left empty freed; madvise(DONTNEED): leaves cleared;
+  //  - mprotect: write bits follow the guest's.
+  // Returns the table pages freed; the caller flushes its page-walk caches when that is not 0.
+  template <class OnLeaf, class OnTable>
+  uint64_t apply_os_event(const Event& ev, const GuestOs& os, OnLeaf&& on_leaf, OnTable&& on_table) {
+    const AddressSpace* as = os.find_space(ev.pid);
+    switch (ev.kind) {
+      case EventKind::kProcessCreate: {
+        if (as) sync_protection(*as, 0, as->table->address_space_end());
+        const AddressSpace* child =
+            ev.arg <= UINT32_MAX ? os.find_space(static_cast<uint32_t>(ev.arg)) : nullptr;
+        if (!child) return 0;
+        child->table->for_each_leaf(0, child->table->address_space_end(),
+                                    [&](uint64_t va, uint64_t&, int, GuestPhysAddr) {
+                                      map_guest_page(*child, GuestVirtAddr(va), on_leaf, on_table);
+                                    });
+        return 0;
+      }
+      case EventKind::kProcessExit:
+      case EventKind::kExec:
+        return drop(ev.pid);
+      case EventKind::kMunmap:
+        return zap(ev.pid, ev.addr, ev.addr + ev.arg, true);
+      case EventKind::kMadviseDontneed:
+        return zap(ev.pid, ev.addr, ev.addr + ev.arg, false);
+      case EventKind::kMprotect:
+        if (as) sync_protection(*as, ev.addr, ev.addr + ev.arg);
+        return 0;
+      default:
+        return 0;
+    }
+  }
+
+  // Clears the leaves of `pid` in [start, end) and, with `free_tables`, frees the table pages left
+  // empty whose span lies inside the range; returns the pages freed.
+  uint64_t zap(uint32_t pid, uint64_t start, uint64_t end, bool free_tables) {
+    HostMappedTable* t = find(pid);
+    if (!t) return 0;
+    t->for_each_leaf(start, end, [](uint64_t, uint64_t& e, int, HostPhysAddr) { e = 0; });
+    if (!free_tables) return 0;
+    uint64_t freed = 0;
+    t->prune(
+        start, end,
+        [&](uint64_t frame, int) {
+          pool_.free(frame);
+          ++freed;
+        },
+        [](HostPhysAddr, int) {});
+    return freed;
+  }
+
+  // Frees the whole table of `pid`; returns the pages freed (0 if it had none).
+  uint64_t drop(uint32_t pid) {
+    auto it = tables_.find(pid);
+    if (it == tables_.end()) return 0;
+    uint64_t pages = 1;
+    it->second->for_each_table([&](uint64_t frame, int) {
+      pool_.free(frame);
+      ++pages;
+    });
+    pool_.free(it->second->root_frame());
+    tables_.erase(it);
+    return pages;
+  }
+
   size_t table_pages() const { return pool_.memory->pages(); }
 
  private:
+  // Sets the write bit of each leaf of `as` in [start, end) as the guest's entry has it.
+  void sync_protection(const AddressSpace& as, uint64_t start, uint64_t end) {
+    HostMappedTable* t = find(as.pid);
+    if (!t) return;
+    t->for_each_leaf(start, end, [&](uint64_t va, uint64_t& e, int, HostPhysAddr) {
+      auto g = as.table->translate(GuestVirtAddr(va));
+      if (g) e = X86Entry::with_write(e, g->writable);
+    });
+  }
+
   const EptTable& ept_;
   HostTablePool pool_;
   int levels_;

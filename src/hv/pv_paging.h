@@ -2,8 +2,11 @@
 // Cheng, CLOUD 2016). Guest page tables hold machine frames and are read-only to the guest:
 //  - every entry the guest writes is an mmu_update request that Xen validates; requests are
 //    issued one hypercall each, or batched in multicalls of `batch`;
+//  - TLB invalidations and flushes are mmuext_op requests, queued with the updates;
 //  - a new page-table page is typed and validated as a page table and pinned (one mmuext_op
-//    hypercall); a freed one is unpinned and devalidated;
+//    hypercall); a freed one is unpinned and devalidated; an exiting address space is unpinned
+//    whole first, so its clears need no validation;
+//  - a CR3 load is an mmuext_op; a DMA map/unmap is a hypercall checking the page's type;
 //  - with an IOMMU, a page changing type to or from page table must lose (regain) its DMA
 //    mapping: an IOMMU update and an IOTLB flush per change.
 // PiBooster keeps a cache of already-validated page-table pages: an allocation served from it,
@@ -38,9 +41,12 @@ PvCosts pv_costs(const Profile& p, bool pibooster);
 
 struct PvCounters {
   uint64_t mmu_updates = 0;
-  uint64_t update_hypercalls = 0;  // hypercalls (or multicalls) carrying mmu_update requests
-  uint64_t pins = 0, unpins = 0;
-  uint64_t base_switches = 0;  // CR3 loads (mmuext new_baseptr)
+  uint64_t mmuext_ops = 0;         // TLB invalidations and flushes requested from Xen
+  uint64_t update_hypercalls = 0;  // hypercalls (or multicalls) carrying those requests
+  uint64_t pins = 0, unpins = 0;   // page-table pages validated / devalidated
+  uint64_t pgd_unpins = 0;         // whole address spaces unpinned before teardown (exit, exec)
+  uint64_t base_switches = 0;      // CR3 loads (mmuext new_baseptr)
+  uint64_t dma_validations = 0;    // DMA map/unmap hypercalls
   uint64_t iommu_updates = 0, iotlb_flushes = 0;
   uint64_t cache_hits = 0, cache_misses = 0, cache_puts = 0, cache_overflows = 0;
 };
@@ -50,11 +56,13 @@ class PvPaging {
   explicit PvPaging(const PvCosts& c)
       : c_(c), cached_(c.pibooster ? std::min(c.prefill_pages, c.cache_pages) : 0) {}
 
-  // The guest wrote `n` entries of its page tables (one page fault's worth).
-  void updates(SchemeStats& s, uint64_t n) {
-    if (n == 0) return;
+  // The guest wrote `n` entries of its page tables and asked for `ext` TLB invalidations or
+  // flushes (mmuext_op), all queued together: one page fault's or one OS event's worth.
+  void updates(SchemeStats& s, uint64_t n, uint64_t ext = 0) {
+    if (n + ext == 0) return;
     counters.mmu_updates += n;
-    uint64_t calls = (n + c_.batch - 1) / c_.batch;
+    counters.mmuext_ops += ext;
+    uint64_t calls = (n + ext + c_.batch - 1) / c_.batch;
     counters.update_hypercalls += calls;
     hypercalls(s, calls);
     s.hypervisor_cycles += n * c_.validate_entry_cycles;
@@ -71,25 +79,47 @@ class PvPaging {
       ++counters.cache_misses;
     }
     ++counters.pins;
+    const uint64_t before = s.hypervisor_cycles;
     hypercalls(s, 1);
     s.hypervisor_cycles += c_.validate_page_cycles;
     type_change(s);
+    s.pt_alloc_cycles += s.hypervisor_cycles - before;
   }
 
-  // The guest freed a page-table page (process exit, munmap of a whole table's range).
+  // The guest freed a page-table page of a live address space (munmap): unpinned alone.
   void table_freed(SchemeStats& s) {
-    if (c_.pibooster) {
-      if (cached_ < c_.cache_pages) {  // kept validated for the next allocation
-        ++cached_;
-        ++counters.cache_puts;
-        return;
-      }
-      ++counters.cache_overflows;
-    }
-    ++counters.unpins;
+    if (keep_in_cache()) return;
+    const uint64_t before = s.hypervisor_cycles;
     hypercalls(s, 1);
-    s.hypervisor_cycles += c_.unpin_cycles;
-    type_change(s);
+    devalidate(s);
+    s.pt_alloc_cycles += s.hypervisor_cycles - before;
+  }
+
+  // An address space torn down (exit, exec) with `pages` table pages. Linux PV guests unpin the
+  // whole pgd first (xen_exit_mmap): the clears that follow are plain writes, and one mmuext_op
+  // returns every page to writable memory, each changing type. PiBooster keeps what fits in its
+  // cache validated, so only the overflow is unpinned.
+  void teardown(SchemeStats& s, uint64_t pages) {
+    uint64_t unpinned = 0;
+    for (uint64_t i = 0; i < pages; ++i)
+      if (!keep_in_cache()) ++unpinned;
+    if (unpinned == 0) return;
+    const uint64_t before = s.hypervisor_cycles;
+    ++counters.pgd_unpins;
+    hypercalls(s, 1);
+    for (uint64_t i = 0; i < unpinned; ++i) devalidate(s);
+    s.pt_alloc_cycles += s.hypervisor_cycles - before;
+  }
+
+  // A DMA map or unmap: a hypercall in which Xen checks that the page is not a page table and,
+  // with an IOMMU, updates its mapping.
+  void dma(SchemeStats& s) {
+    ++counters.dma_validations;
+    hypercalls(s, 1);
+    s.hypervisor_cycles += c_.validate_entry_cycles;
+    if (!c_.iommu) return;
+    ++counters.iommu_updates;
+    s.hypervisor_cycles += c_.iommu_update_cycles;
   }
 
   // A CR3 load is an mmuext_op hypercall under PV.
@@ -107,11 +137,29 @@ class PvPaging {
     s.hypercalls += n;
     s.hypervisor_cycles += n * c_.hypercall_cycles;
   }
-  // A page changing type to or from page table, with the coarse (pre-PiBooster) validation.
+  // PiBooster: a freed page-table page goes to the cache (still validated) if there is room.
+  bool keep_in_cache() {
+    if (!c_.pibooster) return false;
+    if (cached_ < c_.cache_pages) {
+      ++cached_;
+      ++counters.cache_puts;
+      return true;
+    }
+    ++counters.cache_overflows;
+    return false;
+  }
+  void devalidate(SchemeStats& s) {
+    ++counters.unpins;
+    s.hypervisor_cycles += c_.unpin_cycles;
+    type_change(s);
+  }
+  // A page changing type to or from page table, with the coarse (pre-PiBooster) validation: its
+  // DMA mapping changes, and the IOTLB must drop the old one.
   void type_change(SchemeStats& s) {
     if (!c_.iommu || c_.pibooster) return;
     ++counters.iommu_updates;
     ++counters.iotlb_flushes;
+    ++s.iotlb_flushes;
     s.hypervisor_cycles += c_.iommu_update_cycles + c_.iotlb_flush_cycles;
   }
 

@@ -4,7 +4,6 @@
 // translated through the VM's memory map), written when the guest writes its entries; what the
 // hypervisor does for each write and each page-table page comes from PvPaging.
 #pragma once
-#include "common/flat_map.h"
 #include "hv/host_mapped_tables.h"
 #include "hv/pv_paging.h"
 #include "paging/walker.h"
@@ -22,24 +21,42 @@ class PvScheme final : public TlbScheme<PvScheme> {
 
   void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor& cursor) {
     charge_guest_fault(e);
-    // A PV domain's memory is all allocated when it is built: no population exits.
-    // A new process's top-level table is pinned when first used.
-    uint64_t new_tables = e.guest_tables_allocated;
-    if (!known_pids_.find(ev.pid)) {
-      known_pids_.insert(ev.pid, 1);
-      ++new_tables;
-    }
-    for (uint64_t t = 0; t < new_tables; ++t) pv_.table_allocated(stats);
-    pv_.updates(stats, cursor.writes(e).size());
+    // A PV domain's memory is all allocated when it is built: no population exits. Every table
+    // page the guest allocates (a new process's root included) is validated and pinned; the
+    // entries it writes and, for a copy-on-write, the stale page's INVLPG are queued together.
+    for (size_t t = 0; t < cursor.tables_allocated(e).size(); ++t) pv_.table_allocated(stats);
+    pv_.updates(stats, cursor.writes(e).size(), cursor.invalidations(e).size());
+    if (e.protection_fault) return;
     tables_.map_guest_page(
         space(), GuestVirtAddr(ev.addr), [](HostPhysAddr, PageSize) {}, [](uint64_t) {});
   }
 
-  void on_switch(const AddressSpace&) { pv_.base_switch(stats); }
+  void on_os_event(const Event& ev, const EventEffect* e, EffectCursor& cursor) {
+    if (ev.kind == EventKind::kDmaMap || ev.kind == EventKind::kDmaUnmap) pv_.dma(stats);
+    if (!e) return;
+    const bool teardown = ev.kind == EventKind::kProcessExit || ev.kind == EventKind::kExec;
+    if (teardown) {
+      // The pgd is unpinned first (xen_exit_mmap): the clears are plain stores, each freed table
+      // page changes type back; the TLB goes with the address space.
+      pv_.teardown(stats, cursor.tables_freed(*e).size());
+    } else {
+      const uint64_t flush = e->flush_pcid ? 1 : 0;
+      pv_.updates(stats, cursor.writes(*e).size(), cursor.invalidations(*e).size() + flush);
+      for (size_t t = 0; t < cursor.tables_freed(*e).size(); ++t) pv_.table_freed(stats);
+    }
+    for (size_t t = 0; t < cursor.tables_allocated(*e).size(); ++t) pv_.table_allocated(stats);
+    // The machine-frame tables follow the guest's (the hardware walks the guest's own tables).
+    auto nop_leaf = [](HostPhysAddr, PageSize) {};
+    auto nop_table = [](uint64_t) {};
+    if (tables_.apply_os_event(ev, machine_.guest(), nop_leaf, nop_table)) {
+      if (const AddressSpace* as = machine_.guest().find_space(ev.pid)) pwc_.flush_asid(as->pcid);
+    }
+    table_ = nullptr;  // the table of a process that went away was freed
+  }
 
-  // For page-table pages the guest frees (process exit, munmap); the OS events that carry them
-  // call this.
-  void on_table_freed() { pv_.table_freed(stats); }
+  void flush_walk_caches(uint16_t pcid) { pwc_.flush_asid(pcid); }
+
+  void on_switch(const AddressSpace&) { pv_.base_switch(stats); }
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     if (ev.pid != table_pid_ || !table_) {
@@ -75,10 +92,13 @@ class PvScheme final : public TlbScheme<PvScheme> {
     const PvCounters& c = pv_.counters;
     auto put = [this](const char* k, uint64_t v) { stats.details[k] = static_cast<double>(v); };
     put("mmu_updates", c.mmu_updates);
+    put("mmuext_ops", c.mmuext_ops);
     put("update_hypercalls", c.update_hypercalls);
     put("pins", c.pins);
     put("unpins", c.unpins);
+    put("pgd_unpins", c.pgd_unpins);
     put("base_switches", c.base_switches);
+    put("dma_validations", c.dma_validations);
     put("iommu_updates", c.iommu_updates);
     put("iotlb_flushes", c.iotlb_flushes);
     put("pv_table_pages", tables_.table_pages());
@@ -95,7 +115,6 @@ class PvScheme final : public TlbScheme<PvScheme> {
   WalkCache pwc_;
   HostMappedTables tables_;
   PvPaging pv_;
-  FlatU64Map<uint8_t> known_pids_{6};
   HostMappedTable* table_ = nullptr;
   uint32_t table_pid_ = 0;
 };

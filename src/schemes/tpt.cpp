@@ -38,21 +38,52 @@ class TptScheme final : public TlbScheme<TptScheme> {
                        "tag_fault_cycles", "inject_foreign_every"});
   }
 
-  void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor&) {
-    charge_guest_fault(e);
-    // The guest's own table writes need no exit. New host memory is handed to the VM (and
-    // tagged) by the hypervisor: priced like nested's EPT violation, so both see the same
-    // population policy.
+ private:
+  // New host memory is handed to the VM (and tagged) by the hypervisor: priced like nested's
+  // EPT violation, so both see the same population policy.
+  void charge_population(const EventEffect& e) {
     for (uint32_t p = 0; p < e.host_pages_populated; ++p)
       stats.exit(ExitReason::kOther, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
     frames_assigned_ += e.host_pages_populated;
-    auto on_table = [this](uint64_t frame) { tags_.assign(frame, kThisVm); };
-    auto on_leaf = [this](HostPhysAddr page, PageSize) {
-      bool foreign = inject_every_ && ++leaves_ % inject_every_ == 0;
-      tags_.assign(page.value >> 12, foreign ? kOtherVm : kThisVm);
-    };
-    tables_.map_guest_page(space(), GuestVirtAddr(ev.addr), on_leaf, on_table);
   }
+  auto table_tagger() {
+    return [this](uint64_t frame) { tag(frame, kThisVm); };
+  }
+  auto leaf_tagger() {
+    return [this](HostPhysAddr page, PageSize) {
+      bool foreign = inject_every_ && ++leaves_ % inject_every_ == 0;
+      tag(page.value >> 12, foreign ? kOtherVm : kThisVm);
+    };
+  }
+  // A tag-table write where the frame's owner changes.
+  void tag(uint64_t frame, uint16_t owner) {
+    if (tags_.owner(frame) == owner) return;
+    tags_.assign(frame, owner);
+    ++tag_assignments_;
+  }
+
+ public:
+  void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor&) {
+    charge_guest_fault(e);
+    charge_population(e);
+    if (e.protection_fault) return;
+    // The guest's own table writes need no exit (a copy-on-write simply rewrites the leaf).
+    tables_.map_guest_page(space(), GuestVirtAddr(ev.addr), leaf_tagger(), table_tagger());
+  }
+
+  // The guest changes its own gVA -> hPA tables without exits (fork copies and write-protects,
+  // exit and exec free, munmap clears); only host memory newly backing its new table pages is
+  // handed over, and tagged, by the hypervisor.
+  void on_os_event(const Event& ev, const EventEffect* e, EffectCursor&) {
+    if (!e) return;
+    charge_population(*e);
+    if (tables_.apply_os_event(ev, machine_.guest(), leaf_tagger(), table_tagger())) {
+      if (const AddressSpace* as = machine_.guest().find_space(ev.pid)) pwc_.flush_asid(as->pcid);
+    }
+    table_ = nullptr;  // the table of a process that went away was freed
+  }
+
+  void flush_walk_caches(uint16_t pcid) { pwc_.flush_asid(pcid); }
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     if (ev.pid != table_pid_ || !table_) {
@@ -88,6 +119,7 @@ class TptScheme final : public TlbScheme<TptScheme> {
     Scheme::reset_stats();
     tags_.counters = {};
     frames_assigned_ = 0;
+    tag_assignments_ = 0;
   }
 
   void finish() override {
@@ -98,6 +130,7 @@ class TptScheme final : public TlbScheme<TptScheme> {
     if (stats.walks)
       stats.details["tag_fetches_per_walk"] = static_cast<double>(tags_.counters.fetches) / stats.walks;
     stats.details["host_frames_assigned"] = static_cast<double>(frames_assigned_);
+    stats.details["tag_assignments"] = static_cast<double>(tag_assignments_);
     stats.details["tpt_table_pages"] = static_cast<double>(tables_.table_pages());
   }
 
@@ -115,7 +148,7 @@ class TptScheme final : public TlbScheme<TptScheme> {
     if (tags_.check(frame, kThisVm, cache_, cost)) return;
     // The access faults into the hypervisor, which here returns the frame to this VM.
     stats.exit(ExitReason::kOther, tag_fault_cycles_, profile_.vm_exit_cycles);
-    tags_.assign(frame, kThisVm);
+    tag(frame, kThisVm);
   }
 
   WalkCache pwc_;
@@ -124,7 +157,7 @@ class TptScheme final : public TlbScheme<TptScheme> {
   MemoryTags tags_;
   uint32_t tag_fault_cycles_;
   uint64_t inject_every_;
-  uint64_t leaves_ = 0, frames_assigned_ = 0;
+  uint64_t leaves_ = 0, frames_assigned_ = 0, tag_assignments_ = 0;
   HostMappedTable* table_ = nullptr;
   uint32_t table_pid_ = 0;
 };

@@ -20,8 +20,19 @@ class VmSegmentScheme final : public TlbScheme<VmSegmentScheme> {
 
   void on_guest_fault(const Event&, const EventEffect& e, EffectCursor&) {
     charge_guest_fault(e);
-    // Memory inside a segment was reserved at VM start; only page-backed memory takes EPT
+    // Memory inside a host segment was reserved at VM start; only page-backed memory takes EPT
     // violations (the machine reports only those).
+    charge_ept_violations(e);
+  }
+
+  // OS events: like nested, guest-table writes need no exit; new table pages outside the host
+  // segments are backed on EPT violations, and the guest page-walk cache forgets the tables of
+  // an address space whose translations changed.
+  void on_os_event(const Event&, const EventEffect* e, EffectCursor&) {
+    if (e) charge_ept_violations(*e);
+  }
+  void flush_walk_caches(uint16_t pcid) { gpwc_.flush_asid(pcid); }
+  void charge_ept_violations(const EventEffect& e) {
     for (uint32_t p = 0; p < e.host_pages_populated; ++p)
       stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
   }
