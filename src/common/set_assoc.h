@@ -1,10 +1,12 @@
 // A set-associative array with LRU replacement: the building block of TLBs, page-walk caches
-// and the nested TLB. Keys are 64-bit; the low bits choose the set. The ways of a set are stored
-// together (key, payload, age) so a lookup touches one or two host cache lines.
+// and the nested TLB. Keys are 64-bit; the low bits choose the set. Each set keeps its ways in
+// recency order (a ring from the set's head), so a hit on the most recent way costs one compare
+// and a miss replaces the least recent way without moving the others.
 #pragma once
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "common/huge_page_allocator.h"
@@ -23,13 +25,17 @@ class SetAssoc {
   void configure(uint32_t entries, uint32_t ways) {
     if (entries == 0) {
       sets_ = ways_ = 0;
-      ways_storage_.clear();
+      keys_.clear();
+      payloads_.clear();
+      heads_.clear();
       return;
     }
     ways_ = ways == 0 || ways > entries ? entries : ways;
     sets_ = std::max(1u, entries / ways_);
     pow2_ = (sets_ & (sets_ - 1)) == 0;
-    ways_storage_.assign(size_t{sets_} * ways_, Way{});
+    keys_.assign(size_t{sets_} * ways_, kInvalid);
+    payloads_.assign(keys_.size(), Payload{});
+    heads_.assign(sets_, 0);
   }
 
   bool enabled() const { return sets_ != 0; }
@@ -38,74 +44,116 @@ class SetAssoc {
   // Returns the payload on a hit (and makes it most recently used), nullptr on a miss.
   Payload* lookup(uint64_t key) {
     if (!sets_) return nullptr;
-    Way* set = set_of(key);
+    const size_t set = set_of(key), base = set * ways_;
+    const uint32_t head = heads_[set];
+    if (keys_[base + head] == key) return &payloads_[base + head];
     for (uint32_t w = 0; w < ways_; ++w) {
-      if (set[w].key == key) {
-        set[w].stamp = ++clock_;
-        return &set[w].payload;
+      if (keys_[base + w] == key) {
+        to_front(base, head, w);
+        return &payloads_[base + head];
       }
     }
     return nullptr;
   }
 
-  // Inserts (or refreshes) `key`, evicting the least recently used way of its set.
+  // Inserts `key` as most recently used, evicting the least recently used way of its set (or
+  // refreshing `key` if present).
   void insert(uint64_t key, const Payload& payload) {
     if (!sets_) return;
-    Way* set = set_of(key);
-    Way* victim = set;
-    for (uint32_t w = 0; w < ways_; ++w) {
-      if (set[w].key == key) {
-        victim = &set[w];
-        break;
-      }
-      if (set[w].stamp < victim->stamp) victim = &set[w];
+    const size_t set = set_of(key), base = set * ways_;
+    uint32_t head = heads_[set];
+    uint32_t w = 0;
+    while (w < ways_ && keys_[base + w] != key) ++w;
+    if (w < ways_) {
+      to_front(base, head, w);
+    } else {
+      head = heads_[set] = static_cast<uint8_t>(head == 0 ? ways_ - 1 : head - 1);  // the LRU slot
     }
-    *victim = Way{key, ++clock_, payload};
+    keys_[base + head] = key;
+    payloads_[base + head] = payload;
+  }
+
+  // Inserts a key the caller knows is absent (it just missed): no search.
+  void insert_absent(uint64_t key, const Payload& payload) {
+    if (!sets_) return;
+    const size_t set = set_of(key), base = set * ways_;
+    const uint32_t head = heads_[set] = static_cast<uint8_t>(heads_[set] == 0 ? ways_ - 1 : heads_[set] - 1);
+    keys_[base + head] = key;
+    payloads_[base + head] = payload;
   }
 
   bool invalidate(uint64_t key) {
     if (!sets_) return false;
-    Way* set = set_of(key);
-    for (uint32_t w = 0; w < ways_; ++w) {
-      if (set[w].key == key) {
-        set[w] = Way{};
-        return true;
-      }
-    }
-    return false;
+    bool found = false;
+    const size_t set = set_of(key);
+    rebuild(set, [&](uint64_t k, const Payload&) { return (k == key) && (found = true); });
+    return found;
   }
 
   // Drops every entry for which pred(key, payload) holds.
   template <class Pred>
   uint64_t invalidate_if(Pred&& pred) {
     uint64_t n = 0;
-    for (Way& w : ways_storage_) {
-      if (w.key != kInvalid && pred(w.key, w.payload)) {
-        w = Way{};
-        ++n;
-      }
-    }
+    for (size_t set = 0; set < sets_; ++set)
+      n += rebuild(set, [&](uint64_t k, const Payload& p) { return k != kInvalid && pred(k, p); });
     return n;
   }
 
-  void clear() { std::fill(ways_storage_.begin(), ways_storage_.end(), Way{}); }
+  void clear() { std::fill(keys_.begin(), keys_.end(), kInvalid); }
 
  private:
-  struct Way {
-    uint64_t key = kInvalid;
-    uint64_t stamp = 0;  // last use; 0 = never (invalid ways are chosen first)
-    Payload payload{};
-  };
+  size_t set_of(uint64_t key) const { return pow2_ ? (key & (sets_ - 1)) : (key % sets_); }
 
-  Way* set_of(uint64_t key) {
-    size_t set = pow2_ ? (key & (sets_ - 1)) : (key % sets_);
-    return &ways_storage_[set * ways_];
+  // Ways of a set form a ring in recency order starting at the set's head. Moves the way in
+  // slot p to the front, shifting the more recent ones back by one slot.
+  void to_front(size_t base, uint32_t head, uint32_t p) {
+    const uint64_t k = keys_[base + p];
+    const Payload v = payloads_[base + p];
+    for (uint32_t i = p; i != head;) {
+      uint32_t prev = i == 0 ? ways_ - 1 : i - 1;
+      keys_[base + i] = keys_[base + prev];
+      payloads_[base + i] = payloads_[base + prev];
+      i = prev;
+    }
+    keys_[base + head] = k;
+    payloads_[base + head] = v;
+  }
+
+  // Removes the ways for which drop(key, payload) holds, keeping the others in recency order.
+  template <class Drop>
+  uint64_t rebuild(size_t set, Drop&& drop) {
+    const size_t base = set * ways_;
+    const uint32_t head = heads_[set];
+    uint32_t kept = 0;
+    uint64_t dropped = 0;
+    // Compact in recency order into a scratch copy, then write back starting at slot 0.
+    keys_scratch_.resize(ways_);
+    payloads_scratch_.resize(ways_);
+    for (uint32_t i = 0; i < ways_; ++i) {
+      uint32_t slot = (head + i) % ways_;
+      if (keys_[base + slot] != kInvalid && drop(keys_[base + slot], payloads_[base + slot])) {
+        ++dropped;
+        continue;
+      }
+      keys_scratch_[kept] = keys_[base + slot];
+      payloads_scratch_[kept++] = payloads_[base + slot];
+    }
+    if (!dropped) return 0;
+    for (uint32_t i = 0; i < ways_; ++i) {
+      keys_[base + i] = i < kept ? keys_scratch_[i] : kInvalid;
+      if (i < kept) payloads_[base + i] = payloads_scratch_[i];
+    }
+    heads_[set] = 0;
+    return dropped;
   }
 
   uint32_t sets_ = 0, ways_ = 0;
   bool pow2_ = true;
-  uint64_t clock_ = 0;
-  std::vector<Way, HugePageAllocator<Way>> ways_storage_;
+  std::vector<uint64_t, HugePageAllocator<uint64_t>> keys_;
+  std::vector<Payload, HugePageAllocator<Payload>> payloads_;
+  std::vector<uint8_t> heads_;
+  std::vector<uint64_t> keys_scratch_;
+  std::vector<Payload> payloads_scratch_;
 };
 
 }  // namespace hvsim

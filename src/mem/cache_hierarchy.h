@@ -4,6 +4,8 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <emmintrin.h>
 #include <vector>
 
 #include "common/huge_page_allocator.h"
@@ -24,9 +26,10 @@ struct CacheHierarchyConfig {
 
 enum class MemLevel : uint8_t { kL1 = 0, kL2 = 1, kLlc = 2, kDram = 3 };
 
-// One cache level's tags with LRU replacement, compact (8 bytes a line) because it is consulted
-// on every simulated access: tags are the line number above the set bits, ages are 32-bit
-// stamps compared modulo 2^32.
+// One cache level's tags with LRU replacement, compact (4 bytes a line) because it is consulted
+// on every simulated access. Each set is a ring of tags in recency order starting at its head
+// (kept in the set's spare slot): a miss replaces the least recent tag by moving the head back
+// one slot, with no shifting; a hit moves the tag to the front.
 class CacheTags {
  public:
   void configure(uint64_t lines, uint32_t ways) {
@@ -34,47 +37,61 @@ class CacheTags {
       sets_ = 0;
       return;
     }
-    ways_ = std::max<uint32_t>(1, std::min<uint64_t>(ways, lines));
+    ways_ = std::max<uint32_t>(1, static_cast<uint32_t>(std::min<uint64_t>(ways, lines)));
     uint64_t sets = lines / ways_;
     set_bits_ = 0;
     while ((uint64_t{2} << set_bits_) <= sets) ++set_bits_;
     sets_ = uint64_t{1} << set_bits_;  // power of two, as real caches index
-    lines_.assign(sets_ * ways_, Line{});
+    stride_ = (ways_ + 1 + 3) & ~3u;   // whole 4-tag vectors, with a spare slot for the head
+    tags_.assign(sets_ * stride_, 0);
   }
 
   bool enabled() const { return sets_ != 0; }
 
-  // True on a hit; on a miss the line is filled over the least recently used way.
+  // True on a hit; on a miss the line replaces the least recently used one of its set.
   bool access(uint64_t line) {
-    Line* set = &lines_[(line & (sets_ - 1)) * ways_];
-    uint32_t tag = static_cast<uint32_t>(line >> set_bits_) + 1;  // 0 marks an empty way
-    uint32_t now = ++clock_;
-    Line* victim = set;
-    for (uint32_t w = 0; w < ways_; ++w) {
-      if (set[w].tag == tag) {
-        set[w].stamp = now;
-        return true;
-      }
-      if (static_cast<int32_t>(set[w].stamp - victim->stamp) < 0 || set[w].tag == 0) victim = &set[w];
-      if (set[w].tag == 0) break;
+    uint32_t* set = &tags_[(line & (sets_ - 1)) * stride_];
+    uint32_t& head = set[stride_ - 1];
+    const uint32_t tag = static_cast<uint32_t>(line >> set_bits_) + 1;  // 0 marks an empty way
+    if (set[head] == tag) return true;
+    const uint32_t p = find(set, tag);
+    if (p == ways_) {
+      head = head == 0 ? ways_ - 1 : head - 1;  // the least recent slot becomes the front
+      set[head] = tag;
+      return false;
     }
-    victim->tag = tag;
-    victim->stamp = now;
-    return false;
+    // Move the hit tag to the front: shift the more recent ones back by one slot.
+    for (uint32_t i = p; i != head;) {
+      uint32_t prev = i == 0 ? ways_ - 1 : i - 1;
+      set[i] = set[prev];
+      i = prev;
+    }
+    set[head] = tag;
+    return true;
   }
 
-  void clear() { std::fill(lines_.begin(), lines_.end(), Line{}); }
+  void clear() { std::fill(tags_.begin(), tags_.end(), 0); }
 
  private:
-  struct Line {
-    uint32_t tag = 0;
-    uint32_t stamp = 0;
-  };
+  // Slot of `tag` in the set, or ways_ if absent: four tags per compare. The spare slot lies past
+  // ways_, so a head value that equals the tag is never taken for it.
+  uint32_t find(const uint32_t* set, uint32_t tag) const {
+    const __m128i want = _mm_set1_epi32(static_cast<int>(tag));
+    for (uint32_t w = 0; w < ways_; w += 4) {
+      __m128i got = _mm_loadu_si128(reinterpret_cast<const __m128i*>(set + w));
+      unsigned mask = static_cast<unsigned>(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(got, want))));
+      if (mask) {
+        uint32_t i = w + static_cast<uint32_t>(__builtin_ctz(mask));
+        return i < ways_ ? i : ways_;
+      }
+    }
+    return ways_;
+  }
+
   uint64_t sets_ = 0;
-  uint32_t ways_ = 1;
+  uint32_t ways_ = 1, stride_ = 4;
   unsigned set_bits_ = 0;
-  uint32_t clock_ = 0;
-  std::vector<Line, HugePageAllocator<Line>> lines_;
+  std::vector<uint32_t, HugePageAllocator<uint32_t>> tags_;
 };
 
 class CacheHierarchy {

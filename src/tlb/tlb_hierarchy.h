@@ -49,18 +49,19 @@ class TlbHierarchy {
       if (Entry* e = second_level(ps).lookup(k)) {
         page_base = e->page_base;
         size = ps;
-        l1_[s].insert(k, *e);
+        l1_[s].insert_absent(k, *e);  // L1 just missed it
         return TlbHit::kL2;
       }
     }
     return TlbHit::kMiss;
   }
 
+  // After a miss at both levels (so the translation is in neither).
   void fill(uint64_t va, uint16_t asid, PageSize size, uint64_t page_base) {
     sizes_seen_ |= 1u << static_cast<unsigned>(size);
     uint64_t k = key(va, asid, size);
-    l1_[static_cast<int>(size)].insert(k, Entry{page_base});
-    second_level(size).insert(k, Entry{page_base});
+    l1_[static_cast<int>(size)].insert_absent(k, Entry{page_base});
+    second_level(size).insert_absent(k, Entry{page_base});
   }
 
   // INVLPG: drops the translation of `va` at every page size.
