@@ -24,7 +24,8 @@ namespace hvsim {
 
 struct PvCosts {
   uint32_t hypercall_cycles = 0;       // round trip of one hypercall (costs.hypercall_cycles)
-  uint32_t batch = 1;                  // mmu_update requests per hypercall
+  uint32_t batch = 1;                  // requests per hypercall on the page-fault path
+  uint32_t lazy_batch = 32;            // requests per multicall in lazy-MMU mode (fork, munmap…)
   uint32_t validate_entry_cycles = 0;  // Xen's check of one mmu_update request
   uint32_t validate_page_cycles = 0;   // typing and validating a new page-table page
   uint32_t unpin_cycles = 0;           // devalidating a freed page-table page
@@ -57,12 +58,14 @@ class PvPaging {
       : c_(c), cached_(c.pibooster ? std::min(c.prefill_pages, c.cache_pages) : 0) {}
 
   // The guest wrote `n` entries of its page tables and asked for `ext` TLB invalidations or
-  // flushes (mmuext_op), all queued together: one page fault's or one OS event's worth.
-  void updates(SchemeStats& s, uint64_t n, uint64_t ext = 0) {
+  // flushes (mmuext_op), all queued together: one page fault's or, with `lazy` (the kernel's
+  // lazy-MMU sections: fork's copy, munmap, mprotect), one OS event's worth.
+  void updates(SchemeStats& s, uint64_t n, uint64_t ext, bool lazy = false) {
     if (n + ext == 0) return;
     counters.mmu_updates += n;
     counters.mmuext_ops += ext;
-    uint64_t calls = (n + ext + c_.batch - 1) / c_.batch;
+    const uint64_t batch = lazy ? c_.lazy_batch : c_.batch;
+    uint64_t calls = (n + ext + batch - 1) / batch;
     counters.update_hypercalls += calls;
     hypercalls(s, calls);
     s.hypervisor_cycles += n * c_.validate_entry_cycles;

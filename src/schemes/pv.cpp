@@ -1,7 +1,9 @@
 // pv: Xen paravirtual direct paging (the baseline PiBooster improves on); see pv_scheme.h and
 // hv/pv_paging.h. Keys ([pv]), all in cycles unless said:
-//   multicall_batch        mmu_update requests per hypercall (1: the page-fault path issues each
-//                          update alone; Linux batches up to 32 in lazy-MMU mode, MC_BATCH)
+//   multicall_batch        requests per hypercall on the page-fault path (1: each update alone)
+//   lazy_mmu_batch         requests per multicall for OS events, which Linux runs in lazy-MMU
+//                          mode (fork's copy_page_range, munmap, mprotect): 32, MC_BATCH in
+//                          arch/x86/xen/multicalls.c
 //   validate_entry_cycles  Xen's validation of one update (assumed)
 //   validate_page_cycles   typing and validating a new page-table page on pin (assumed)
 //   unpin_cycles           devalidating a freed page-table page (assumed)
@@ -14,13 +16,14 @@ namespace hvsim {
 
 PvCosts pv_costs(const Profile& p, bool pibooster) {
   check_scheme_keys(
-      p, "pv", {"multicall_batch", "validate_entry_cycles", "validate_page_cycles", "unpin_cycles", "iommu"});
+      p, "pv", {"multicall_batch", "lazy_mmu_batch", "validate_entry_cycles", "validate_page_cycles", "unpin_cycles", "iommu"});
   auto u32 = [&p](const char* key, uint64_t fallback) {
     return static_cast<uint32_t>(scheme_param_u64(p, key, fallback, 0, 1u << 30));
   };
   PvCosts c;
   c.hypercall_cycles = p.hypercall_cycles;
   c.batch = static_cast<uint32_t>(scheme_param_u64(p, "pv.multicall_batch", 1, 1, 4096));
+  c.lazy_batch = static_cast<uint32_t>(scheme_param_u64(p, "pv.lazy_mmu_batch", 32, 1, 4096));
   c.validate_entry_cycles = u32("pv.validate_entry_cycles", 150);
   c.validate_page_cycles = u32("pv.validate_page_cycles", 2000);
   c.unpin_cycles = u32("pv.unpin_cycles", 2000);

@@ -41,7 +41,7 @@ class PvScheme final : public TlbScheme<PvScheme> {
       pv_.teardown(stats, cursor.tables_freed(*e).size());
     } else {
       const uint64_t flush = e->flush_pcid ? 1 : 0;
-      pv_.updates(stats, cursor.writes(*e).size(), cursor.invalidations(*e).size() + flush);
+      pv_.updates(stats, cursor.writes(*e).size(), cursor.invalidations(*e).size() + flush, true);
       for (size_t t = 0; t < cursor.tables_freed(*e).size(); ++t) pv_.table_freed(stats);
     }
     for (size_t t = 0; t < cursor.tables_allocated(*e).size(); ++t) pv_.table_allocated(stats);
