@@ -15,8 +15,9 @@
 namespace hvsim {
 
 PvCosts pv_costs(const Profile& p, bool pibooster) {
-  check_scheme_keys(
-      p, "pv", {"multicall_batch", "lazy_mmu_batch", "validate_entry_cycles", "validate_page_cycles", "unpin_cycles", "iommu"});
+  check_scheme_keys(p, "pv",
+                    {"multicall_batch", "lazy_mmu_batch", "validate_entry_cycles", "validate_page_cycles",
+                     "unpin_cycles", "iommu"});
   auto u32 = [&p](const char* key, uint64_t fallback) {
     return static_cast<uint32_t>(scheme_param_u64(p, key, fallback, 0, 1u << 30));
   };
