@@ -150,7 +150,7 @@ class OsAgreement : public ::testing::TestWithParam<const char*> {};
 TEST_P(OsAgreement, AllSchemesAgreeWithOsEventsInTheStream) {
   Profile p = load_profile("default");
   RunReport r;
-  ASSERT_NO_THROW(r = test::run_workload(GetParam(), p, "native,nested,shadow", 32ull << 20, 60'000, true, 3)) << GetParam();
+  ASSERT_NO_THROW(r = test::run_workload(GetParam(), p, "all", 32ull << 20, 60'000, true, 3)) << GetParam();
   EXPECT_EQ(r.verified_accesses, 60'000u);
   for (auto& s : r.schemes) EXPECT_GT(s.stats.guest_faults, 0u) << s.name;
 }
