@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 DEB_PACKAGES = cmake make g++ pkg-config libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev \
-               libzstd-dev liblzma-dev zlib1g-dev libzip-dev libgtest-dev libgmock-dev libbenchmark-dev \
+               libzstd-dev liblzma-dev zlib1g-dev libzip-dev zipcmp zipmerge ziptool libgtest-dev libgmock-dev libbenchmark-dev \
                valgrind clang clang-format
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -37,7 +37,7 @@ bench: build
 
 # The whole suite under AddressSanitizer and UBSan, in its own build directory.
 asan: deps
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHVSIM_SANITIZE=ON -DHVSIM_BENCH=OFF
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHVSIM_SANITIZE=ON -DHVSIM_BENCH=OFF
 	cmake --build build-asan -j $(JOBS)
 	ctest --test-dir build-asan --output-on-failure -j $(JOBS)
 

@@ -11,8 +11,9 @@ GuestOs::GuestOs(const Profile& profile, uint64_t memory_bytes)
     : profile_(profile), memory_bytes_(memory_bytes), frames_(0, memory_bytes >> 12) {}
 
 AddressSpace& GuestOs::space(uint32_t pid) {
+  if (last_space_ && last_space_->pid == pid) return *last_space_;  // consecutive accesses share a pid
   auto it = spaces_.find(pid);
-  if (it != spaces_.end()) return it->second;
+  if (it != spaces_.end()) return *(last_space_ = &it->second);
   AddressSpace& as = spaces_[pid];
   as.pid = pid;
   // PCIDs are 12 bits; 0 is left for the kernel.
@@ -21,7 +22,7 @@ AddressSpace& GuestOs::space(uint32_t pid) {
   uint64_t root = allocate_frames(0, "page-table root");
   as.table = std::make_unique<GuestPageTable>(tables_, profile_.guest_levels, root);
   fresh_roots_.push_back(GuestPhysAddr(root << 12));
-  return as;
+  return *(last_space_ = &as);
 }
 
 const AddressSpace* GuestOs::find_space(uint32_t pid) const {

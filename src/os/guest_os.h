@@ -131,6 +131,7 @@ class GuestOs {
   BuddyAllocator frames_;
   TableMemory tables_;
   std::unordered_map<uint32_t, AddressSpace> spaces_;
+  AddressSpace* last_space_ = nullptr;  // the most recently used space (reset when one is erased)
   uint16_t next_pcid_ = 1;
   GuestFault fault_;
   // Roots of address spaces created since the last fault: the kernel zeroes them, so they are

@@ -108,6 +108,7 @@ void GuestOs::exit(uint32_t pid, GuestOpEffect& fx) {
   auto it = spaces_.find(pid);
   if (it == spaces_.end()) return;  // nothing mapped, nothing to free
   destroy(it->second, fx);
+  if (last_space_ == &it->second) last_space_ = nullptr;
   spaces_.erase(it);
 }
 
