@@ -44,6 +44,9 @@ void GuestOs::reserve_segment(uint32_t pid, uint64_t start, uint64_t length) {
   const uint64_t va_end = (start + length + 4095) & ~uint64_t{4095};
   if (va_end <= va_base) return;
   const uint64_t bytes = va_end - va_base;
+  // Segments are for big primary regions; small ones (an exec'd helper's few pages) would only
+  // strand contiguous memory, since a segment's frames stay reserved for the run.
+  if (bytes < kMinSegmentBytes) return;
   uint64_t align = 2 * kMiB;
   while (align < bytes && align < kGiB) align <<= 1;
   const uint64_t off = va_base & (align - 1), need = off + bytes;

@@ -77,6 +77,9 @@ struct GuestSegment {
 
 class GuestOs {
  public:
+  // Primary regions smaller than this get no direct segment.
+  static constexpr uint64_t kMinSegmentBytes = uint64_t{2} << 20;
+
   GuestOs(const Profile& profile, uint64_t memory_bytes);
 
   AddressSpace& space(uint32_t pid);  // created on first use
