@@ -9,37 +9,12 @@
 namespace hvsim {
 namespace {
 
+using test::load;
+using test::run_events;
+using test::store;
+
 constexpr uint64_t kBase = 0x7f00'0000'0000ull;
 
-class VectorSource final : public EventSource {
- public:
-  explicit VectorSource(std::vector<Event> events) : events_(std::move(events)) {}
-  size_t next_batch(std::span<Event> out) override {
-    size_t n = std::min(out.size(), events_.size() - pos_);
-    std::copy_n(events_.begin() + pos_, n, out.begin());
-    pos_ += n;
-    return n;
-  }
-  std::string describe() const override { return "test events"; }
-
- private:
-  std::vector<Event> events_;
-  size_t pos_ = 0;
-};
-
-Event load(uint64_t va, uint32_t pid = 1) { return Event::access(EventKind::kLoad, va, 8, pid); }
-Event store(uint64_t va, uint32_t pid = 1) { return Event::access(EventKind::kStore, va, 8, pid); }
-
-RunReport run_events(std::vector<Event> events, const std::string& schemes, const char* profile = "bare") {
-  Profile p = load_profile(profile);
-  VectorSource src(std::move(events));
-  ExperimentOptions opt;
-  opt.schemes = resolve_schemes(schemes);
-  opt.verify = true;
-  opt.footprint_hint = 1ull << 30;
-  opt.threads = 1;
-  return run_experiment(src, p, opt);
-}
 
 // Applies events through the machine alone (no scheme), returning it for inspection.
 void apply(Machine& m, std::vector<Event> events) {
@@ -101,7 +76,7 @@ TEST(OsEvents, MunmapInvalidatesItsPagesAndNoOthers) {
                        os_event(EventKind::kMunmap, 1, a, 4096),
                        load(b + 16),   // still a hit: not invalidated
                        load(a + 16)},  // a miss and a new demand fault
-                      "native,nested,shadow");
+                      load_profile("bare"), "native,nested,shadow");
   for (auto& s : r.schemes) {
     EXPECT_EQ(s.stats.tlb_l1_misses, 3u) << s.name;  // a, b, and a again
     EXPECT_EQ(s.stats.guest_faults, 3u) << s.name;
@@ -113,7 +88,7 @@ TEST(OsEvents, MunmapInvalidatesItsPagesAndNoOthers) {
 TEST(OsEvents, ExecReplacesTheAddressSpace) {
   auto r = run_events({os_event(EventKind::kMmap, 1, kBase, 1 << 20), store(kBase), store(kBase + 4096),
                        os_event(EventKind::kExec, 1), os_event(EventKind::kMmap, 1, kBase, 1 << 20), load(kBase)},
-                      "native,nested,shadow");
+                      load_profile("bare"), "native,nested,shadow");
   for (auto& s : r.schemes) {
     EXPECT_EQ(s.stats.guest_faults, 3u) << s.name;  // the exec'd image faults afresh
     EXPECT_EQ(s.stats.events[static_cast<size_t>(EventKind::kExec)].count, 1u);
@@ -128,7 +103,7 @@ TEST(OsEvents, ShadowPaysExitsForTableWritesNestedDoesNot) {
   for (uint64_t i = 0; i < 64; ++i) ev.push_back(store(kBase + i * 4096 * 7, 2));
   ev.push_back(os_event(EventKind::kProcessExit, 2));
   ev.push_back(os_event(EventKind::kContextSwitch, 1));
-  auto r = run_events(ev, "native,nested,shadow", "default");
+  auto r = run_events(ev, load_profile("default"), "native,nested,shadow");
   const auto& nested = test::stats_of(r, "nested");
   const auto& shadow = test::stats_of(r, "shadow");
   const auto& native = test::stats_of(r, "native");

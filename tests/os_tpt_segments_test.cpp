@@ -10,36 +10,12 @@
 namespace hvsim {
 namespace {
 
+using test::load;
+using test::run_events;
+using test::store;
+
 constexpr uint64_t kBase = 0x7f00'0000'0000ull;
 
-class VectorSource final : public EventSource {
- public:
-  explicit VectorSource(std::vector<Event> events) : events_(std::move(events)) {}
-  size_t next_batch(std::span<Event> out) override {
-    size_t n = std::min(out.size(), events_.size() - pos_);
-    std::copy_n(events_.begin() + pos_, n, out.begin());
-    pos_ += n;
-    return n;
-  }
-  std::string describe() const override { return "test events"; }
-
- private:
-  std::vector<Event> events_;
-  size_t pos_ = 0;
-};
-
-Event store(uint64_t va, uint32_t pid = 1) { return Event::access(EventKind::kStore, va, 8, pid); }
-Event load(uint64_t va, uint32_t pid = 1) { return Event::access(EventKind::kLoad, va, 8, pid); }
-
-RunReport run_events(const std::vector<Event>& events, const Profile& p, const std::string& schemes) {
-  VectorSource src(events);
-  ExperimentOptions opt;
-  opt.schemes = resolve_schemes(schemes);
-  opt.verify = true;
-  opt.footprint_hint = 1ull << 30;
-  opt.threads = 1;
-  return run_experiment(src, p, opt);
-}
 
 double detail(const SchemeStats& s, const char* key) {
   auto it = s.details.find(key);

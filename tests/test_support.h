@@ -2,6 +2,7 @@
 #pragma once
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -28,6 +29,37 @@ inline RunReport run_workload(const std::string& workload, const Profile& profil
   opt.warmup_accesses = warmup;
   opt.threads = 2;
   return run_experiment(*source, profile, opt);
+}
+
+// Events given by a test, handed out in batches.
+class VectorSource final : public EventSource {
+ public:
+  explicit VectorSource(std::vector<Event> events) : events_(std::move(events)) {}
+  size_t next_batch(std::span<Event> out) override {
+    size_t n = std::min(out.size(), events_.size() - pos_);
+    std::copy_n(events_.begin() + pos_, n, out.begin());
+    pos_ += n;
+    return n;
+  }
+  std::string describe() const override { return "test events"; }
+
+ private:
+  std::vector<Event> events_;
+  size_t pos_ = 0;
+};
+
+inline Event load(uint64_t va, uint32_t pid = 1) { return Event::access(EventKind::kLoad, va, 8, pid); }
+inline Event store(uint64_t va, uint32_t pid = 1) { return Event::access(EventKind::kStore, va, 8, pid); }
+
+// Runs `events` through the schemes with --verify, single-threaded.
+inline RunReport run_events(const std::vector<Event>& events, const Profile& p, const std::string& schemes) {
+  VectorSource src(events);
+  ExperimentOptions opt;
+  opt.schemes = resolve_schemes(schemes);
+  opt.verify = true;
+  opt.footprint_hint = 1ull << 30;
+  opt.threads = 1;
+  return run_experiment(src, p, opt);
 }
 
 inline const SchemeStats& stats_of(const RunReport& r, const std::string& scheme) {
