@@ -230,10 +230,6 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
     }
   }
 
-  void charge_ept_violations(const EventEffect& e) {
-    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
-      stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
-  }
 
   // A guest write to a table page not below a nested one: traps if the page is protected (and
   // moves it to nested); refreshes the quiet period of a nested page.

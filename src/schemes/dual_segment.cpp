@@ -34,10 +34,6 @@ class DualSegmentScheme final : public TlbScheme<DualSegmentScheme> {
     if (e) charge_ept_violations(*e);
   }
   void flush_walk_caches(uint16_t pcid) { gpwc_.flush_asid(pcid); }
-  void charge_ept_violations(const EventEffect& e) {
-    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
-      stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
-  }
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     GuestVirtAddr va(ev.addr);

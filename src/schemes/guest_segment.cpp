@@ -33,10 +33,6 @@ class GuestSegmentScheme final : public TlbScheme<GuestSegmentScheme> {
     if (e) charge_ept_violations(*e);
   }
   void flush_walk_caches(uint16_t pcid) { gpwc_.flush_asid(pcid); }
-  void charge_ept_violations(const EventEffect& e) {
-    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
-      stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
-  }
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     GuestVirtAddr va(ev.addr);
@@ -44,14 +40,7 @@ class GuestSegmentScheme final : public TlbScheme<GuestSegmentScheme> {
     const GuestSegment* seg = machine_.guest().direct_segment(ev.pid);
     auto r = seg && seg->contains(va.value) ? walker_.walk_in_segment(*seg, va)
                                             : walker_.walk(*space().table, va, space().pcid);
-    stats.walk_cycles += r.cost.cycles;
-    if (!r.ok) {
-      ++stats.faulting_walks;
-      stats.faulting_walk_refs += r.cost.refs;
-      return false;
-    }
-    ++stats.walks;
-    stats.walk_mem_refs += r.cost.refs;
+    if (!count_walk(r.ok, r.cost)) return false;
     size = r.size;
     page_base = r.hpa.align_down(page_shift(size)).value;
     return true;

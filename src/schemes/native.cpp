@@ -19,14 +19,7 @@ class NativeScheme final : public TlbScheme<NativeScheme> {
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     auto w = walk_1d(*space().table, GuestVirtAddr(ev.addr), space().pcid, pwc_, cache_);
-    stats.walk_cycles += w.cost.cycles;
-    if (!w.path.ok) {
-      ++stats.faulting_walks;
-      stats.faulting_walk_refs += w.cost.refs;
-      return false;
-    }
-    ++stats.walks;
-    stats.walk_mem_refs += w.cost.refs;
+    if (!count_walk(w.path.ok, w.cost)) return false;
     size = w.path.size;
     page_base = w.path.result.align_down(page_shift(size)).value;
     return true;

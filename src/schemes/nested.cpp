@@ -27,14 +27,7 @@ class NestedScheme final : public TlbScheme<NestedScheme> {
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     auto r = walker_.walk(*space().table, GuestVirtAddr(ev.addr), space().pcid);
-    stats.walk_cycles += r.cost.cycles;
-    if (!r.ok) {
-      ++stats.faulting_walks;
-      stats.faulting_walk_refs += r.cost.refs;
-      return false;
-    }
-    ++stats.walks;
-    stats.walk_mem_refs += r.cost.refs;
+    if (!count_walk(r.ok, r.cost)) return false;
     size = r.size;
     page_base = r.hpa.align_down(page_shift(size)).value;
     return true;
@@ -42,10 +35,6 @@ class NestedScheme final : public TlbScheme<NestedScheme> {
 
   HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
 
-  void charge_ept_violations(const EventEffect& e) {
-    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
-      stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
-  }
 
   void reset_stats() override {
     Scheme::reset_stats();

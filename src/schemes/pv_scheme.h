@@ -68,14 +68,7 @@ class PvScheme final : public TlbScheme<PvScheme> {
       return false;
     }
     auto w = walk_1d(*table_, GuestVirtAddr(ev.addr), space().pcid, pwc_, cache_);
-    stats.walk_cycles += w.cost.cycles;
-    if (!w.path.ok) {
-      ++stats.faulting_walks;
-      stats.faulting_walk_refs += w.cost.refs;
-      return false;
-    }
-    ++stats.walks;
-    stats.walk_mem_refs += w.cost.refs;
+    if (!count_walk(w.path.ok, w.cost)) return false;
     size = w.path.size;
     page_base = w.path.result.align_down(page_shift(size)).value;
     return true;

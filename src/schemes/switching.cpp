@@ -194,10 +194,6 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
   // Accesses since construction or the last reset: the clock of windows and modes.
   uint64_t clock() const { return stats.accesses; }
 
-  void charge_ept_violations(const EventEffect& e) {
-    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
-      stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
-  }
 
   void take_exit(ExitReason r, uint64_t handler) {
     stats.exit(r, handler, profile_.vm_exit_cycles);

@@ -61,10 +61,6 @@ class TdpLargeScheme final : public TlbScheme<TdpLargeScheme> {
     if (e) charge_ept_violations(*e);
   }
   void flush_walk_caches(uint16_t pcid) { gpwc_.flush_asid(pcid); }
-  void charge_ept_violations(const EventEffect& e) {
-    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
-      stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
-  }
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     const GuestPageTable& gt = *space().table;
@@ -76,14 +72,7 @@ class TdpLargeScheme final : public TlbScheme<TdpLargeScheme> {
                       });
     if (start.level != gt.levels()) r.cost.cycles += gpwc_.hit_cycles();
     guest_refs_ += r.guest_refs;
-    stats.walk_cycles += r.cost.cycles;
-    if (!r.ok) {
-      ++stats.faulting_walks;
-      stats.faulting_walk_refs += r.cost.refs;
-      return false;
-    }
-    ++stats.walks;
-    stats.walk_mem_refs += r.cost.refs;
+    if (!count_walk(r.ok, r.cost)) return false;
     size = r.size;
     page_base = r.hpa.align_down(page_shift(size)).value;
     return true;

@@ -14,6 +14,7 @@
 #include "common/page_size.h"
 #include "hv/machine.h"
 #include "mem/cache_hierarchy.h"
+#include "paging/walker.h"
 #include "schemes/scheme.h"
 #include "tlb/tlb_hierarchy.h"
 
@@ -94,6 +95,26 @@ class TlbScheme : public Scheme {
     uint64_t tables = uint64_t{e.table_alloc_count} * profile_.pt_page_alloc_cycles;
     stats.pt_alloc_cycles += tables;
     stats.guest_cycles += c + tables;
+  }
+
+  // Counts one hardware walk of `cost`: a completed one (ok) or one that ended on a non-present
+  // entry. Returns ok.
+  bool count_walk(bool ok, const WalkCost& cost) {
+    stats.walk_cycles += cost.cycles;
+    if (!ok) {
+      ++stats.faulting_walks;
+      stats.faulting_walk_refs += cost.refs;
+      return false;
+    }
+    ++stats.walks;
+    stats.walk_mem_refs += cost.refs;
+    return true;
+  }
+
+  // One EPT violation (an exit and the host's handler) per guest page the host newly backed.
+  void charge_ept_violations(const EventEffect& e) {
+    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
+      stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
   }
 
   const AddressSpace& space() const { return *space_; }
