@@ -51,7 +51,8 @@ void run_bench(benchmark::State& state, const char* scheme, const char* workload
     }
     accesses += s.events.size() - 1;
   }
-  state.counters["accesses/s"] = benchmark::Counter(static_cast<double>(accesses), benchmark::Counter::kIsRate);
+  state.counters["accesses/s"] =
+      benchmark::Counter(static_cast<double>(accesses), benchmark::Counter::kIsRate);
   const SchemeStats& st = s.scheme->stats;
   state.counters["walks/access"] = static_cast<double>(st.walks) / std::max<uint64_t>(1, st.accesses);
 }

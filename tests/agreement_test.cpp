@@ -40,8 +40,8 @@ INSTANTIATE_TEST_SUITE_P(
                       AgreementCase{"4K", 4, 4, "2M", "bare"}),
     [](const auto& info) {
       const AgreementCase& c = info.param;
-      return std::string("g") + c.page_size + "_L" + std::to_string(c.guest_levels) + "_h" + c.host_page_size + "_L" +
-             std::to_string(c.host_levels) + "_" + c.profile;
+      return std::string("g") + c.page_size + "_L" + std::to_string(c.guest_levels) + "_h" +
+             c.host_page_size + "_L" + std::to_string(c.host_levels) + "_" + c.profile;
     });
 
 TEST(Agreement, VerifyCatchesADisagreeingScheme) {
@@ -53,7 +53,8 @@ TEST(Agreement, VerifyCatchesADisagreeingScheme) {
         if (out && is_access(events[i].kind)) out[i] = HostPhysAddr(0xdead000);
     }
   };
-  SchemeRegistry::instance().add("test-liar", "answers wrongly", [](SchemeContext&) { return std::make_unique<Liar>(); }, 999);
+  SchemeRegistry::instance().add(
+      "test-liar", "answers wrongly", [](SchemeContext&) { return std::make_unique<Liar>(); }, 999);
   Profile p = load_profile("bare");
   std::string message;
   try {

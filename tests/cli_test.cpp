@@ -19,8 +19,8 @@ int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), 
 TEST(Cli, HelpExplainsEveryCompareOption) {
   auto r = run_hvsim("compare --help");
   ASSERT_EQ(r.status, 0);
-  for (const char* opt : {"--workload", "--footprint", "--accesses", "--seed", "--schemes", "--profile", "--set", "--json",
-                          "--csv", "--verify", "--warmup"})
+  for (const char* opt : {"--workload", "--footprint", "--accesses", "--seed", "--schemes", "--profile",
+                          "--set", "--json", "--csv", "--verify", "--warmup"})
     EXPECT_NE(r.out.find(opt), std::string::npos) << opt;
 }
 
@@ -28,8 +28,10 @@ TEST(Cli, CompareWritesTableJsonAndCsv) {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / "hvsim_cli_test";
   fs::create_directories(dir);
-  auto r = run_hvsim("compare --workload gups --footprint 64MiB --accesses 20000 --schemes native,nested,shadow --verify --json " +
-                     (dir / "r.json").string() + " --csv " + (dir / "r.csv").string());
+  auto r = run_hvsim(
+      "compare --workload gups --footprint 64MiB --accesses 20000 --schemes native,nested,shadow --verify "
+      "--json " +
+      (dir / "r.json").string() + " --csv " + (dir / "r.csv").string());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("verified: all schemes agree"), std::string::npos) << r.out;
   for (const char* s : {"native ", "nested ", "shadow "}) EXPECT_NE(r.out.find(s), std::string::npos);
@@ -38,8 +40,9 @@ TEST(Cli, CompareWritesTableJsonAndCsv) {
   EXPECT_EQ(j["workload"]["name"], "gups");
   ASSERT_EQ(j["results"].size(), 3u);
   for (auto& row : j["results"]) {
-    for (const char* k : {"scheme", "accesses", "walks", "walk_mem_refs", "walk_cycles", "tlb_l1_misses", "tlb_l2_misses",
-                          "vm_exits", "hypervisor_cycles", "total_cycles", "translation_overhead", "speedup_vs_nested"})
+    for (const char* k :
+         {"scheme", "accesses", "walks", "walk_mem_refs", "walk_cycles", "tlb_l1_misses", "tlb_l2_misses",
+          "vm_exits", "hypervisor_cycles", "total_cycles", "translation_overhead", "speedup_vs_nested"})
       EXPECT_TRUE(row.contains(k)) << k;
     EXPECT_EQ(row["accesses"], 20000);
   }
@@ -62,7 +65,8 @@ TEST_P(CliBadInput, OneClearLineAndNonZeroExitAndNoOutputFile) {
   namespace fs = std::filesystem;
   fs::path json = fs::temp_directory_path() / ("hvsim_bad_" + std::to_string(::getpid()) + ".json");
   fs::remove(json);
-  auto r = run_hvsim(std::string("compare --accesses 1000 --footprint 16MiB --json ") + json.string() + " " + GetParam().args);
+  auto r = run_hvsim(std::string("compare --accesses 1000 --footprint 16MiB --json ") + json.string() + " " +
+                     GetParam().args);
   EXPECT_NE(r.status, 0);
   EXPECT_EQ(lines(r.err), 1) << r.err;
   EXPECT_NE(r.err.find(GetParam().expect), std::string::npos) << r.err;
@@ -70,24 +74,25 @@ TEST_P(CliBadInput, OneClearLineAndNonZeroExitAndNoOutputFile) {
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Errors, CliBadInput,
-    ::testing::Values(BadInput{"--workload nosuch", "unknown workload 'nosuch'"},
-                      BadInput{"--schemes native,warp", "unknown scheme 'warp'"},
-                      BadInput{"--set paging.nope=3", "unknown key 'paging.nope'"},
-                      BadInput{"--set paging.guest_levels=9", "paging.guest_levels"},
-                      BadInput{"--set nosection.key=1", "unknown key 'nosection.key'"},
-                      BadInput{"--footprint 12XB", "--footprint"},
-                      BadInput{"--footprint 1EiB", "--footprint"},
-                      BadInput{"--accesses 0", "--accesses"},
-                      BadInput{"--accesses -5", "--accesses"},
-                      BadInput{"--profile /nonexistent/p.toml", "/nonexistent/p.toml"},
-                      BadInput{"--profile /etc", "/etc"}, BadInput{"--no-such-flag", "--no-such-flag"},
-                      BadInput{"--seed notanumber", "--seed"}),
-    [](const auto& info) { return "case" + std::to_string(info.index); });
+INSTANTIATE_TEST_SUITE_P(Errors, CliBadInput,
+                         ::testing::Values(BadInput{"--workload nosuch", "unknown workload 'nosuch'"},
+                                           BadInput{"--schemes native,warp", "unknown scheme 'warp'"},
+                                           BadInput{"--set paging.nope=3", "unknown key 'paging.nope'"},
+                                           BadInput{"--set paging.guest_levels=9", "paging.guest_levels"},
+                                           BadInput{"--set nosection.key=1", "unknown key 'nosection.key'"},
+                                           BadInput{"--footprint 12XB", "--footprint"},
+                                           BadInput{"--footprint 1EiB", "--footprint"},
+                                           BadInput{"--accesses 0", "--accesses"},
+                                           BadInput{"--accesses -5", "--accesses"},
+                                           BadInput{"--profile /nonexistent/p.toml", "/nonexistent/p.toml"},
+                                           BadInput{"--profile /etc", "/etc"},
+                                           BadInput{"--no-such-flag", "--no-such-flag"},
+                                           BadInput{"--seed notanumber", "--seed"}),
+                         [](const auto& info) { return "case" + std::to_string(info.index); });
 
 TEST(Cli, UnwritableOutputIsAnErrorNamingThePath) {
-  auto r = run_hvsim("compare --workload stream --accesses 1000 --footprint 1MiB --json /nonexistent-dir/out.json");
+  auto r = run_hvsim(
+      "compare --workload stream --accesses 1000 --footprint 1MiB --json /nonexistent-dir/out.json");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("/nonexistent-dir/out.json"), std::string::npos) << r.err;
 }

@@ -15,7 +15,6 @@ using test::store;
 
 constexpr uint64_t kBase = 0x7f00'0000'0000ull;
 
-
 // Applies events through the machine alone (no scheme), returning it for inspection.
 void apply(Machine& m, std::vector<Event> events) {
   BatchEffects fx;
@@ -52,7 +51,8 @@ TEST(OsEvents, CopyOnWriteGivesTheWriterItsOwnFrame) {
   Profile p = load_profile("bare");
   apply_setting(p, "guest.direct_segment=false");
   Machine m(p, MachineSizing::for_footprint(p, 1ull << 30));
-  apply(m, {os_event(EventKind::kMmap, 1, kBase, 1 << 20), store(kBase), os_event(EventKind::kProcessCreate, 1, 0, 2)});
+  apply(m, {os_event(EventKind::kMmap, 1, kBase, 1 << 20), store(kBase),
+            os_event(EventKind::kProcessCreate, 1, 0, 2)});
   auto parent = m.reference_translate(1, GuestVirtAddr(kBase));
   ASSERT_TRUE(parent);
   EXPECT_EQ(m.reference_translate(2, GuestVirtAddr(kBase)), parent);  // shared after fork
@@ -72,8 +72,7 @@ TEST(OsEvents, MunmapInvalidatesItsPagesAndNoOthers) {
   const uint64_t a = kBase, b = kBase + (8ull << 20);
   auto r = run_events({os_event(EventKind::kMmap, 1, kBase, 16ull << 20), load(a), load(b),
                        // both now in the TLB: hits
-                       load(a + 8), load(b + 8),
-                       os_event(EventKind::kMunmap, 1, a, 4096),
+                       load(a + 8), load(b + 8), os_event(EventKind::kMunmap, 1, a, 4096),
                        load(b + 16),   // still a hit: not invalidated
                        load(a + 16)},  // a miss and a new demand fault
                       load_profile("bare"), "native,nested,shadow");
@@ -86,9 +85,10 @@ TEST(OsEvents, MunmapInvalidatesItsPagesAndNoOthers) {
 }
 
 TEST(OsEvents, ExecReplacesTheAddressSpace) {
-  auto r = run_events({os_event(EventKind::kMmap, 1, kBase, 1 << 20), store(kBase), store(kBase + 4096),
-                       os_event(EventKind::kExec, 1), os_event(EventKind::kMmap, 1, kBase, 1 << 20), load(kBase)},
-                      load_profile("bare"), "native,nested,shadow");
+  auto r =
+      run_events({os_event(EventKind::kMmap, 1, kBase, 1 << 20), store(kBase), store(kBase + 4096),
+                  os_event(EventKind::kExec, 1), os_event(EventKind::kMmap, 1, kBase, 1 << 20), load(kBase)},
+                 load_profile("bare"), "native,nested,shadow");
   for (auto& s : r.schemes) {
     EXPECT_EQ(s.stats.guest_faults, 3u) << s.name;  // the exec'd image faults afresh
     EXPECT_EQ(s.stats.events[static_cast<size_t>(EventKind::kExec)].count, 1u);
@@ -107,7 +107,9 @@ TEST(OsEvents, ShadowPaysExitsForTableWritesNestedDoesNot) {
   const auto& nested = test::stats_of(r, "nested");
   const auto& shadow = test::stats_of(r, "shadow");
   const auto& native = test::stats_of(r, "native");
-  auto fork_cycles = [](const SchemeStats& s) { return s.events[static_cast<size_t>(EventKind::kProcessCreate)].cycles; };
+  auto fork_cycles = [](const SchemeStats& s) {
+    return s.events[static_cast<size_t>(EventKind::kProcessCreate)].cycles;
+  };
   EXPECT_EQ(fork_cycles(native), fork_cycles(nested));  // no exits for nested table writes
   EXPECT_GT(fork_cycles(shadow), fork_cycles(nested));  // write-protecting the parent traps
   EXPECT_GT(shadow.exits_by_reason[static_cast<size_t>(ExitReason::kPteWrite)], 0u);
@@ -130,7 +132,8 @@ TEST_P(OsAgreement, AllSchemesAgreeWithOsEventsInTheStream) {
   for (auto& s : r.schemes) EXPECT_GT(s.stats.guest_faults, 0u) << s.name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Workloads, OsAgreement, ::testing::Values("fork-exit", "pagefault", "mmap-churn", "ctxsw"),
+INSTANTIATE_TEST_SUITE_P(Workloads, OsAgreement,
+                         ::testing::Values("fork-exit", "pagefault", "mmap-churn", "ctxsw"),
                          [](const auto& info) {
                            std::string n = info.param;
                            std::replace(n.begin(), n.end(), '-', '_');

@@ -17,7 +17,6 @@ using test::store;
 
 constexpr uint64_t kBase = 0x7f00'0000'0000ull;  // 1 GiB aligned: 512 pages fill one last-level table
 
-
 uint64_t detail(const SchemeStats& s, const char* key) {
   auto it = s.details.find(key);
   return it == s.details.end() ? ~0ull : static_cast<uint64_t>(it->second);

@@ -16,7 +16,6 @@ using test::store;
 
 constexpr uint64_t kBase = 0x7f00'0000'0000ull;
 
-
 double detail(const SchemeStats& s, const char* key) {
   auto it = s.details.find(key);
   return it == s.details.end() ? -1.0 : it->second;

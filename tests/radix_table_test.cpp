@@ -96,7 +96,7 @@ TEST(RadixTable, EptEntriesUseReadWriteExecuteBits) {
   auto path = ept.walk(GuestPhysAddr(0x20'1234));
   ASSERT_TRUE(path.ok);
   uint64_t leaf = mem.page(path.steps[2].entry_addr.value >> 12)[1];
-  EXPECT_EQ(leaf & 7, 7u);                      // R, W, X
+  EXPECT_EQ(leaf & 7, 7u);  // R, W, X
   EXPECT_TRUE(leaf & EptEntry::kPageSize);
   EXPECT_EQ(path.result.value, 0x40'1234ull);
 }

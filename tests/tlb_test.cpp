@@ -40,7 +40,8 @@ TEST(TlbHierarchy, MissThenL1HitThenL2HitAfterL1Eviction) {
   EXPECT_EQ(t.lookup(0x1fff, 1, base, size), TlbHit::kL1);
   EXPECT_EQ(base, 0xabc000u);
   EXPECT_EQ(size, PageSize::k4K);
-  for (uint64_t p = 2; p < 6; ++p) t.fill(p << 12, 1, PageSize::k4K, p << 20);  // evicts page 1 from the 4-entry L1
+  for (uint64_t p = 2; p < 6; ++p)
+    t.fill(p << 12, 1, PageSize::k4K, p << 20);  // evicts page 1 from the 4-entry L1
   EXPECT_EQ(t.lookup(0x1000, 1, base, size), TlbHit::kL2);
   EXPECT_EQ(t.lookup(0x1000, 1, base, size), TlbHit::kL1);  // refilled into L1
 }

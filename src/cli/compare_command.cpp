@@ -51,7 +51,8 @@ void run_compare(const CompareArgs& a) {
 
   WorkloadParams params;
   params.footprint = parse_size(a.footprint, "--footprint");
-  if (params.footprint < 4096) throw InputError(fmt::format("--footprint: '{}' is too small; expected at least 4KiB", a.footprint));
+  if (params.footprint < 4096)
+    throw InputError(fmt::format("--footprint: '{}' is too small; expected at least 4KiB", a.footprint));
   if (params.footprint > (uint64_t{1} << 46))
     throw InputError(fmt::format("--footprint: '{}' is too large; expected at most 64TiB", a.footprint));
   params.accesses = parse_count(a.accesses, "--accesses");
@@ -70,7 +71,8 @@ void run_compare(const CompareArgs& a) {
   for (const auto& [key, _] : profile.extras) {
     std::string section = key.substr(0, key.find('.'));
     if (!SchemeRegistry::instance().find(section))
-      throw InputError(fmt::format("unknown key '{}'; expected a key of a known section (see `hvsim profile keys`)", key));
+      throw InputError(
+          fmt::format("unknown key '{}'; expected a key of a known section (see `hvsim profile keys`)", key));
   }
 
   ExperimentOptions opt;
@@ -92,7 +94,8 @@ void run_compare(const CompareArgs& a) {
     if (a.workload_given) throw InputError("--trace and --workload exclude each other; give one");
     std::string path = a.trace, fmt_name = a.format;
     open_trace(path, fmt_name);  // fails now on a missing or unreadable file
-    jobs.push_back({std::filesystem::path(path).filename().string(), [path, fmt_name] { return open_trace(path, fmt_name); }, 0});
+    jobs.push_back({std::filesystem::path(path).filename().string(),
+                    [path, fmt_name] { return open_trace(path, fmt_name); }, 0});
 #else
     throw InputError("--trace: trace input is not available in this build");
 #endif
@@ -100,7 +103,8 @@ void run_compare(const CompareArgs& a) {
     for (const auto& w : split(a.workloads)) {
       auto* entry = WorkloadRegistry::instance().find(w);
       if (!entry)
-        throw InputError(fmt::format("--workload: unknown workload '{}'; expected one of: {}", w, WorkloadRegistry::instance().names()));
+        throw InputError(fmt::format("--workload: unknown workload '{}'; expected one of: {}", w,
+                                     WorkloadRegistry::instance().names()));
       auto factory = entry->factory;
       entry->factory(params);  // validates the workload options
       jobs.push_back({w, [factory, params] { return factory(params); }, params.footprint});
@@ -130,13 +134,15 @@ void run_compare(const CompareArgs& a) {
 
 void register_compare_command(CLI::App& app) {
   auto args = std::make_shared<CompareArgs>();
-  auto* cmd = app.add_subcommand("compare", "Run every selected translation scheme on the same workload and compare their costs");
+  auto* cmd = app.add_subcommand(
+      "compare", "Run every selected translation scheme on the same workload and compare their costs");
   cmd->footer(
       "Runs every selected translation scheme on the same event stream and prints one table per workload\n"
       "(rows: schemes; columns: TLB misses per 1000 accesses, page walks, memory references per walk,\n"
       "walk cycles per access, VM exits, hypervisor cycles, translation overhead, slowdown vs native,\n"
       "speed-up vs nested). Without --workload or --trace it runs the built-in set gups,stream,chase,zipf.\n"
-      "Example: hvsim compare --workload gups --footprint 4GiB --schemes native,nested,shadow --json out.json");
+      "Example: hvsim compare --workload gups --footprint 4GiB --schemes native,nested,shadow --json "
+      "out.json");
   auto* w = cmd->add_option("-w,--workload", args->workloads,
                             "Built-in workload(s), comma-separated (see `hvsim workloads`)")
                 ->default_str("gups,stream,chase,zipf");
@@ -145,18 +151,29 @@ void register_compare_command(CLI::App& app) {
   cmd->add_option("--trace", args->trace, "Read the event stream from a trace file instead of a generator");
   cmd->add_option("--format", args->format, "Trace format (default: sniffed from the file)");
 #endif
-  cmd->add_option("--footprint", args->footprint, "Memory the workload spans: bytes or KiB/MiB/GiB/TiB")->default_str("1GiB");
-  cmd->add_option("-n,--accesses", args->accesses, "Memory accesses to simulate per workload (1000000, 1e6 or 1M)")->default_str("1M");
+  cmd->add_option("--footprint", args->footprint, "Memory the workload spans: bytes or KiB/MiB/GiB/TiB")
+      ->default_str("1GiB");
+  cmd->add_option("-n,--accesses", args->accesses,
+                  "Memory accesses to simulate per workload (1000000, 1e6 or 1M)")
+      ->default_str("1M");
   cmd->add_option("--warmup", args->warmup,
                   "Accesses to simulate before measuring starts (TLBs, caches and page tables stay warm)")
       ->default_str("0");
   cmd->add_option("--seed", args->seed, "Seed of the workload generators")->default_val(1);
-  cmd->add_option("-s,--schemes", args->schemes, "Schemes to run, comma-separated, or 'all' (see `hvsim schemes`)")->default_str("all");
-  cmd->add_option("-p,--profile", args->profile, "Machine profile: a built-in name (default, bare) or a .toml file")->default_str("default");
-  cmd->add_option("--set", args->settings, "Override a profile key, e.g. --set paging.guest_levels=5 (repeatable; see `hvsim profile keys`)");
-  cmd->add_option("--json", args->json, "Also write the results as JSON to this file (format: docs/output.md)");
+  cmd->add_option("-s,--schemes", args->schemes,
+                  "Schemes to run, comma-separated, or 'all' (see `hvsim schemes`)")
+      ->default_str("all");
+  cmd->add_option("-p,--profile", args->profile,
+                  "Machine profile: a built-in name (default, bare) or a .toml file")
+      ->default_str("default");
+  cmd->add_option(
+      "--set", args->settings,
+      "Override a profile key, e.g. --set paging.guest_levels=5 (repeatable; see `hvsim profile keys`)");
+  cmd->add_option("--json", args->json,
+                  "Also write the results as JSON to this file (format: docs/output.md)");
   cmd->add_option("--csv", args->csv, "Also write the results as CSV to this file");
-  cmd->add_flag("--verify", args->verify, "Check on every access that all schemes yield the same host-physical address");
+  cmd->add_flag("--verify", args->verify,
+                "Check on every access that all schemes yield the same host-physical address");
   cmd->add_option("-j,--threads", args->threads, "Worker threads for the schemes (default: one per core)");
   // A later occurrence of an option overrides an earlier one, so scripts can append overrides.
   for (auto* o : cmd->get_options())

@@ -25,10 +25,13 @@ std::vector<std::string> resolve_schemes(const std::string& comma_list) {
       continue;
     }
     if (!reg.find(name))
-      throw InputError(fmt::format("--schemes: unknown scheme '{}'; expected a comma-separated list of: {}, or all", name, reg.names()));
+      throw InputError(
+          fmt::format("--schemes: unknown scheme '{}'; expected a comma-separated list of: {}, or all", name,
+                      reg.names()));
     out.push_back(name);
   }
-  if (out.empty()) throw InputError(fmt::format("--schemes: no scheme given; expected some of: {}, or all", reg.names()));
+  if (out.empty())
+    throw InputError(fmt::format("--schemes: no scheme given; expected some of: {}, or all", reg.names()));
   std::vector<std::string> unique;
   for (auto& n : out)
     if (std::find(unique.begin(), unique.end(), n) == unique.end()) unique.push_back(n);
@@ -41,8 +44,10 @@ namespace {
 class SchemeWorkers {
  public:
   SchemeWorkers(std::vector<std::unique_ptr<Scheme>>& schemes, unsigned threads)
-      : schemes_(schemes), threads_(std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(schemes.size())))),
-        start_(threads_ + 1), done_(threads_ + 1) {
+      : schemes_(schemes),
+        threads_(std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(schemes.size())))),
+        start_(threads_ + 1),
+        done_(threads_ + 1) {
     if (threads_ == 1) return;  // run inline
     for (unsigned t = 0; t < threads_; ++t) workers_.emplace_back([this, t] { loop(t); });
   }
@@ -53,14 +58,16 @@ class SchemeWorkers {
     for (auto& w : workers_) w.join();
   }
 
-  void run(std::span<const Event> events, const BatchEffects& fx, std::vector<std::vector<HostPhysAddr>>* outs) {
+  void run(std::span<const Event> events, const BatchEffects& fx,
+           std::vector<std::vector<HostPhysAddr>>* outs) {
     events_ = events;
     fx_ = &fx;
     outs_ = outs;
     // Waking the workers costs more than a small batch (batches get small when copy-on-write
     // and unmaps split them): run those inline.
     if (workers_.empty() || events.size() < kInlineBatch) {
-      for (size_t s = 0; s < schemes_.size(); ++s) schemes_[s]->run(events_, *fx_, outs_ ? (*outs_)[s].data() : nullptr);
+      for (size_t s = 0; s < schemes_.size(); ++s)
+        schemes_[s]->run(events_, *fx_, outs_ ? (*outs_)[s].data() : nullptr);
     } else {
       start_.arrive_and_wait();
       done_.arrive_and_wait();
@@ -112,7 +119,8 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
   result.description = source.describe();
   result.verified = options.verify;
 
-  Machine machine(profile, MachineSizing::for_footprint(profile, options.footprint_hint ? options.footprint_hint : 32 * kGiB));
+  Machine machine(profile, MachineSizing::for_footprint(
+                               profile, options.footprint_hint ? options.footprint_hint : 32 * kGiB));
   SchemeContext ctx{profile, machine};
   std::vector<std::unique_ptr<Scheme>> schemes;
   for (const auto& name : options.schemes) {
@@ -142,7 +150,8 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
         std::copy(buffer.begin() + head, buffer.begin() + head + have, buffer.begin());
         head = 0;
       }
-      size_t got = source.next_batch(std::span<Event>(buffer.data() + head + have, buffer.size() - head - have));
+      size_t got =
+          source.next_batch(std::span<Event>(buffer.data() + head + have, buffer.size() - head - have));
       if (got == 0) source_done = true;
       have += got;
     }
@@ -167,10 +176,11 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
       auto ref = machine.reference_translate(events[i].pid, GuestVirtAddr(events[i].addr));
       for (size_t s = 0; s < schemes.size(); ++s) {
         if (!ref || outs[s][i] != *ref)
-          throw SimulationError(fmt::format(
-              "--verify: scheme '{}' translated access {} (pid {}, guest-virtual {}) to host-physical {}, expected {}",
-              schemes[s]->name, result.events + i, events[i].pid, hex(events[i].addr), hex(outs[s][i].value),
-              ref ? hex(ref->value) : "a fault"));
+          throw SimulationError(
+              fmt::format("--verify: scheme '{}' translated access {} (pid {}, guest-virtual {}) to "
+                          "host-physical {}, expected {}",
+                          schemes[s]->name, result.events + i, events[i].pid, hex(events[i].addr),
+                          hex(outs[s][i].value), ref ? hex(ref->value) : "a fault"));
       }
       ++result.verified_accesses;
     }

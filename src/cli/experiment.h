@@ -17,15 +17,14 @@ namespace hvsim {
 struct ExperimentOptions {
   std::vector<std::string> schemes;  // registry names, in display order
   bool verify = false;
-  unsigned threads = 0;         // 0 = one per core
+  unsigned threads = 0;  // 0 = one per core
   size_t batch_events = 1 << 16;
-  uint64_t footprint_hint = 0;  // bytes; 0 = unknown (traces)
-  uint64_t expected_events = 0; // for the progress line; 0 = unknown
+  uint64_t footprint_hint = 0;   // bytes; 0 = unknown (traces)
+  uint64_t expected_events = 0;  // for the progress line; 0 = unknown
   uint64_t warmup_accesses = 0;  // accesses simulated before measuring starts
-  bool progress = false;        // print a progress line on stderr
-  std::string label;            // what the progress line calls this run
+  bool progress = false;         // print a progress line on stderr
+  std::string label;             // what the progress line calls this run
 };
-
 
 // Checks every name against the registry; "all" expands to every registered scheme.
 std::vector<std::string> resolve_schemes(const std::string& comma_list);

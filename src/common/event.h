@@ -23,7 +23,7 @@ enum class EventKind : uint8_t {
   kTlbShootdown = 24,   // [addr, addr+arg)
   kDmaMap = 25,         // device mapping of [addr, addr+arg)
   kDmaUnmap = 26,
-  kBrk = 27,            // program break moved to addr
+  kBrk = 27,  // program break moved to addr
 };
 
 constexpr bool is_access(EventKind k) { return static_cast<uint8_t>(k) < 16; }
@@ -33,7 +33,7 @@ struct Event {
   uint64_t arg = 0;   // range length, child pid, …; 0 for accesses
   uint32_t pid = 0;   // process (address space) issuing the event
   EventKind kind = EventKind::kLoad;
-  uint8_t size = 0;   // access size in bytes
+  uint8_t size = 0;  // access size in bytes
   uint16_t flags = 0;
 
   static constexpr Event access(EventKind k, uint64_t va, uint8_t bytes, uint32_t pid = 0) {
@@ -50,21 +50,36 @@ static_assert(sizeof(Event) == 24);
 
 constexpr std::string_view event_kind_name(EventKind k) {
   switch (k) {
-    case EventKind::kLoad: return "load";
-    case EventKind::kStore: return "store";
-    case EventKind::kIFetch: return "ifetch";
-    case EventKind::kProcessCreate: return "fork";
-    case EventKind::kExec: return "exec";
-    case EventKind::kProcessExit: return "exit";
-    case EventKind::kMmap: return "mmap";
-    case EventKind::kMunmap: return "munmap";
-    case EventKind::kMprotect: return "mprotect";
-    case EventKind::kMadviseDontneed: return "madvise_dontneed";
-    case EventKind::kContextSwitch: return "context_switch";
-    case EventKind::kTlbShootdown: return "tlb_shootdown";
-    case EventKind::kDmaMap: return "dma_map";
-    case EventKind::kDmaUnmap: return "dma_unmap";
-    case EventKind::kBrk: return "brk";
+    case EventKind::kLoad:
+      return "load";
+    case EventKind::kStore:
+      return "store";
+    case EventKind::kIFetch:
+      return "ifetch";
+    case EventKind::kProcessCreate:
+      return "fork";
+    case EventKind::kExec:
+      return "exec";
+    case EventKind::kProcessExit:
+      return "exit";
+    case EventKind::kMmap:
+      return "mmap";
+    case EventKind::kMunmap:
+      return "munmap";
+    case EventKind::kMprotect:
+      return "mprotect";
+    case EventKind::kMadviseDontneed:
+      return "madvise_dontneed";
+    case EventKind::kContextSwitch:
+      return "context_switch";
+    case EventKind::kTlbShootdown:
+      return "tlb_shootdown";
+    case EventKind::kDmaMap:
+      return "dma_map";
+    case EventKind::kDmaUnmap:
+      return "dma_unmap";
+    case EventKind::kBrk:
+      return "brk";
   }
   return "unknown";
 }

@@ -17,9 +17,12 @@ constexpr PageSize min_page_size(PageSize a, PageSize b) { return a < b ? a : b;
 
 constexpr std::string_view page_size_name(PageSize s) {
   switch (s) {
-    case PageSize::k4K: return "4K";
-    case PageSize::k2M: return "2M";
-    case PageSize::k1G: return "1G";
+    case PageSize::k4K:
+      return "4K";
+    case PageSize::k2M:
+      return "2M";
+    case PageSize::k1G:
+      return "1G";
   }
   return "?";
 }

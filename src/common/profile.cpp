@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <toml++/toml.h>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "common/error.h"
 #include "common/units.h"
@@ -39,154 +39,284 @@ uint64_t to_u64(const std::string& key, const std::string& v, uint64_t lo, uint6
 std::vector<KeySpec> make_specs() {
   std::vector<KeySpec> s;
   auto u32 = [&s](std::string key, std::string doc, auto member, uint64_t lo = 0, uint64_t hi = 1u << 30) {
-    s.push_back({key, doc, [=](Profile& p, const std::string& v) { member(p) = static_cast<uint32_t>(to_u64(key, v, lo, hi)); }});
+    s.push_back({key, doc, [=](Profile& p, const std::string& v) {
+                   member(p) = static_cast<uint32_t>(to_u64(key, v, lo, hi));
+                 }});
   };
   auto size = [&s](std::string key, std::string doc, auto member) {
-    s.push_back({key, doc, [=](Profile& p, const std::string& v) { member(p) = v == "0" ? 0 : parse_size(v, key); }});
+    s.push_back(
+        {key, doc, [=](Profile& p, const std::string& v) { member(p) = v == "0" ? 0 : parse_size(v, key); }});
   };
   auto flag = [&s](std::string key, std::string doc, auto member) {
     s.push_back({key, doc, [=](Profile& p, const std::string& v) {
-                   if (v == "true" || v == "1") member(p) = true;
-                   else if (v == "false" || v == "0") member(p) = false;
-                   else throw InputError(fmt::format("{}: '{}' is not valid; expected true or false", key, v));
+                   if (v == "true" || v == "1")
+                     member(p) = true;
+                   else if (v == "false" || v == "0")
+                     member(p) = false;
+                   else
+                     throw InputError(fmt::format("{}: '{}' is not valid; expected true or false", key, v));
                  }});
   };
-  s.push_back({"core.frequency_ghz", "core clock, for converting cycles to time", [](Profile& p, const std::string& v) {
-                 double f = 0;
-                 try {
-                   size_t pos;
-                   f = std::stod(v, &pos);
-                   if (pos != v.size()) f = 0;
-                 } catch (const std::exception&) {
-                 }
-                 if (!(f > 0.05 && f < 20)) throw InputError(fmt::format("core.frequency_ghz: '{}' is not valid; expected a number of GHz between 0.05 and 20", v));
-                 p.frequency_ghz = f;
-               }});
-  u32("core.base_cycles_per_access", "cycles of non-memory work per access", [](Profile& p) -> auto& { return p.base_cycles_per_access; });
+  s.push_back(
+      {"core.frequency_ghz", "core clock, for converting cycles to time",
+       [](Profile& p, const std::string& v) {
+         double f = 0;
+         try {
+           size_t pos;
+           f = std::stod(v, &pos);
+           if (pos != v.size()) f = 0;
+         } catch (const std::exception&) {
+         }
+         if (!(f > 0.05 && f < 20))
+           throw InputError(fmt::format(
+               "core.frequency_ghz: '{}' is not valid; expected a number of GHz between 0.05 and 20", v));
+         p.frequency_ghz = f;
+       }});
+  u32(
+      "core.base_cycles_per_access", "cycles of non-memory work per access",
+      [](Profile & p) -> auto& { return p.base_cycles_per_access; });
 
   const char* size_names[] = {"4k", "2m", "1g"};
   for (int i = 0; i < kPageSizeCount; ++i) {
-    u32(fmt::format("tlb.l1_{}_entries", size_names[i]), "L1 DTLB entries for this page size (0 = none)", [i](Profile& p) -> auto& { return p.tlb.l1[i].entries; });
-    u32(fmt::format("tlb.l1_{}_ways", size_names[i]), "L1 DTLB associativity (= entries: fully associative)", [i](Profile& p) -> auto& { return p.tlb.l1[i].ways; });
+    u32(
+        fmt::format("tlb.l1_{}_entries", size_names[i]),
+        "L1 DTLB entries for this page size (0 = none)", [i](Profile & p) -> auto& {
+          return p.tlb.l1[i].entries;
+        });
+    u32(
+        fmt::format("tlb.l1_{}_ways", size_names[i]),
+        "L1 DTLB associativity (= entries: fully associative)", [i](Profile & p) -> auto& {
+          return p.tlb.l1[i].ways;
+        });
   }
-  u32("tlb.l2_entries", "second-level TLB entries (4K and 2M pages)", [](Profile& p) -> auto& { return p.tlb.l2.entries; });
-  u32("tlb.l2_ways", "second-level TLB associativity", [](Profile& p) -> auto& { return p.tlb.l2.ways; });
-  u32("tlb.l2_1g_entries", "second-level TLB entries for 1G pages", [](Profile& p) -> auto& { return p.tlb.l2_1g.entries; });
-  u32("tlb.l2_1g_ways", "associativity of the 1G second-level TLB", [](Profile& p) -> auto& { return p.tlb.l2_1g.ways; });
-  u32("tlb.l2_hit_cycles", "cycles of an L1 miss that hits the second-level TLB", [](Profile& p) -> auto& { return p.tlb.l2_hit_cycles; });
+  u32(
+      "tlb.l2_entries", "second-level TLB entries (4K and 2M pages)",
+      [](Profile & p) -> auto& { return p.tlb.l2.entries; });
+  u32(
+      "tlb.l2_ways", "second-level TLB associativity", [](Profile & p) -> auto& { return p.tlb.l2.ways; });
+  u32(
+      "tlb.l2_1g_entries", "second-level TLB entries for 1G pages",
+      [](Profile & p) -> auto& { return p.tlb.l2_1g.entries; });
+  u32(
+      "tlb.l2_1g_ways", "associativity of the 1G second-level TLB",
+      [](Profile & p) -> auto& { return p.tlb.l2_1g.ways; });
+  u32(
+      "tlb.l2_hit_cycles", "cycles of an L1 miss that hits the second-level TLB",
+      [](Profile & p) -> auto& { return p.tlb.l2_hit_cycles; });
 
   for (const char* sec : {"pwc", "host_pwc"}) {
     bool host = std::string(sec) == "host_pwc";
     auto cfg = [host](Profile& p) -> WalkCacheConfig& { return host ? p.host_pwc : p.pwc; };
     const char* lvl[] = {"", "", "pde", "pdpte", "pml4e", "pml5e"};
     for (int l = 2; l <= 5; ++l)
-      u32(fmt::format("{}.{}_entries", sec, lvl[l]), fmt::format("{}page-walk cache entries for level-{} entries (0 = none)", host ? "host-dimension " : "", l),
-          [cfg, l](Profile& p) -> auto& { return cfg(p).entries[l]; });
-    u32(fmt::format("{}.ways", sec), "page-walk cache associativity", [cfg](Profile& p) -> auto& { return cfg(p).ways; }, 1);
-    u32(fmt::format("{}.hit_cycles", sec), "cycles of a page-walk cache hit", [cfg](Profile& p) -> auto& { return cfg(p).hit_cycles; });
+      u32(
+          fmt::format("{}.{}_entries", sec, lvl[l]),
+          fmt::format("{}page-walk cache entries for level-{} entries (0 = none)",
+                      host ? "host-dimension " : "", l),
+          [ cfg, l ](Profile & p) -> auto& { return cfg(p).entries[l]; });
+    u32(
+        fmt::format("{}.ways", sec),
+        "page-walk cache associativity", [cfg](Profile & p) -> auto& { return cfg(p).ways; }, 1);
+    u32(
+        fmt::format("{}.hit_cycles", sec),
+        "cycles of a page-walk cache hit", [cfg](Profile & p) -> auto& { return cfg(p).hit_cycles; });
   }
-  u32("nested_tlb.entries", "nested TLB entries caching gPA->hPA in 2D walks (0 = none)", [](Profile& p) -> auto& { return p.nested_tlb_entries; });
-  u32("nested_tlb.ways", "nested TLB associativity", [](Profile& p) -> auto& { return p.nested_tlb_ways; }, 1);
+  u32(
+      "nested_tlb.entries", "nested TLB entries caching gPA->hPA in 2D walks (0 = none)",
+      [](Profile & p) -> auto& { return p.nested_tlb_entries; });
+  u32(
+      "nested_tlb.ways", "nested TLB associativity", [](Profile & p) -> auto& { return p.nested_tlb_ways; },
+      1);
 
   struct Lvl {
     const char* name;
     CacheLevelConfig CacheHierarchyConfig::*member;
   };
-  for (Lvl c : {Lvl{"l1", &CacheHierarchyConfig::l1}, Lvl{"l2", &CacheHierarchyConfig::l2}, Lvl{"llc", &CacheHierarchyConfig::llc}}) {
-    size(fmt::format("cache.{}_size", c.name), "capacity (0 = level absent)", [c](Profile& p) -> auto& { return (p.cache.*c.member).size_bytes; });
-    u32(fmt::format("cache.{}_ways", c.name), "associativity", [c](Profile& p) -> auto& { return (p.cache.*c.member).ways; }, 1);
-    u32(fmt::format("cache.{}_cycles", c.name), "load-to-use latency of a hit", [c](Profile& p) -> auto& { return (p.cache.*c.member).latency_cycles; });
+  for (Lvl c : {Lvl{"l1", &CacheHierarchyConfig::l1}, Lvl{"l2", &CacheHierarchyConfig::l2},
+                Lvl{"llc", &CacheHierarchyConfig::llc}}) {
+    size(
+        fmt::format("cache.{}_size", c.name),
+        "capacity (0 = level absent)", [c](Profile & p) -> auto& { return (p.cache.*c.member).size_bytes; });
+    u32(
+        fmt::format("cache.{}_ways", c.name),
+        "associativity", [c](Profile & p) -> auto& { return (p.cache.*c.member).ways; }, 1);
+    u32(
+        fmt::format("cache.{}_cycles", c.name), "load-to-use latency of a hit", [c](Profile & p) -> auto& {
+          return (p.cache.*c.member).latency_cycles;
+        });
   }
-  u32("cache.dram_cycles", "latency of a reference that misses every cache", [](Profile& p) -> auto& { return p.cache.dram_cycles; });
-  u32("cache.line_bytes", "cache line size", [](Profile& p) -> auto& { return p.cache.line_bytes; }, 8, 4096);
-  flag("cache.data_accesses", "data accesses also go through the cache model (and compete with page-table entries)", [](Profile& p) -> auto& { return p.cache_data_accesses; });
+  u32(
+      "cache.dram_cycles", "latency of a reference that misses every cache",
+      [](Profile & p) -> auto& { return p.cache.dram_cycles; });
+  u32(
+      "cache.line_bytes", "cache line size", [](Profile & p) -> auto& { return p.cache.line_bytes; }, 8,
+      4096);
+  flag(
+      "cache.data_accesses",
+      "data accesses also go through the cache model (and compete with page-table entries)",
+      [](Profile & p) -> auto& { return p.cache_data_accesses; });
 
-  s.push_back({"paging.guest_levels", "levels of guest (and native) page tables: 4 or 5", [](Profile& p, const std::string& v) { p.guest_levels = static_cast<int>(to_u64("paging.guest_levels", v, 4, 5)); }});
-  s.push_back({"paging.host_levels", "levels of host (EPT) page tables: 4 or 5", [](Profile& p, const std::string& v) { p.host_levels = static_cast<int>(to_u64("paging.host_levels", v, 4, 5)); }});
-  s.push_back({"guest.page_size", "guest page-size policy: 4K, 2M, 1G or thp (2M where a 2M-aligned range fits)", [](Profile& p, const std::string& v) {
-                 std::string l;
-                 for (char c : v) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-                 if (l == "4k") p.guest_page_size = GuestPagePolicy::k4K;
-                 else if (l == "2m") p.guest_page_size = GuestPagePolicy::k2M;
-                 else if (l == "1g") p.guest_page_size = GuestPagePolicy::k1G;
-                 else if (l == "thp") p.guest_page_size = GuestPagePolicy::kThp;
-                 else throw InputError(fmt::format("guest.page_size: '{}' is not valid; expected 4K, 2M, 1G or thp", v));
+  s.push_back({"paging.guest_levels", "levels of guest (and native) page tables: 4 or 5",
+               [](Profile& p, const std::string& v) {
+                 p.guest_levels = static_cast<int>(to_u64("paging.guest_levels", v, 4, 5));
                }});
+  s.push_back({"paging.host_levels", "levels of host (EPT) page tables: 4 or 5",
+               [](Profile& p, const std::string& v) {
+                 p.host_levels = static_cast<int>(to_u64("paging.host_levels", v, 4, 5));
+               }});
+  s.push_back(
+      {"guest.page_size", "guest page-size policy: 4K, 2M, 1G or thp (2M where a 2M-aligned range fits)",
+       [](Profile& p, const std::string& v) {
+         std::string l;
+         for (char c : v) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+         if (l == "4k")
+           p.guest_page_size = GuestPagePolicy::k4K;
+         else if (l == "2m")
+           p.guest_page_size = GuestPagePolicy::k2M;
+         else if (l == "1g")
+           p.guest_page_size = GuestPagePolicy::k1G;
+         else if (l == "thp")
+           p.guest_page_size = GuestPagePolicy::kThp;
+         else
+           throw InputError(fmt::format("guest.page_size: '{}' is not valid; expected 4K, 2M, 1G or thp", v));
+       }});
   s.push_back({"host.page_size", "host (EPT) page size: 4K, 2M or 1G", [](Profile& p, const std::string& v) {
                  std::string l;
                  for (char c : v) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-                 if (l == "4k") p.host_page_size = PageSize::k4K;
-                 else if (l == "2m") p.host_page_size = PageSize::k2M;
-                 else if (l == "1g") p.host_page_size = PageSize::k1G;
-                 else throw InputError(fmt::format("host.page_size: '{}' is not valid; expected 4K, 2M or 1G", v));
+                 if (l == "4k")
+                   p.host_page_size = PageSize::k4K;
+                 else if (l == "2m")
+                   p.host_page_size = PageSize::k2M;
+                 else if (l == "1g")
+                   p.host_page_size = PageSize::k1G;
+                 else
+                   throw InputError(
+                       fmt::format("host.page_size: '{}' is not valid; expected 4K, 2M or 1G", v));
                }});
-  size("guest.memory", "guest-physical memory (0 = footprint plus room for page tables)", [](Profile& p) -> auto& { return p.guest_memory; });
-  size("host.memory", "host-physical memory (0 = guest memory plus room for host tables)", [](Profile& p) -> auto& { return p.host_memory; });
-  s.push_back({"host.populate", "when the host maps guest memory: lazy (EPT violation on first touch) or eager (at VM start)", [](Profile& p, const std::string& v) {
-                 if (v == "lazy") p.host_populate_eager = false;
-                 else if (v == "eager") p.host_populate_eager = true;
-                 else throw InputError(fmt::format("host.populate: '{}' is not valid; expected lazy or eager", v));
+  size(
+      "guest.memory", "guest-physical memory (0 = footprint plus room for page tables)",
+      [](Profile & p) -> auto& { return p.guest_memory; });
+  size(
+      "host.memory", "host-physical memory (0 = guest memory plus room for host tables)",
+      [](Profile & p) -> auto& { return p.host_memory; });
+  s.push_back({"host.populate",
+               "when the host maps guest memory: lazy (EPT violation on first touch) or eager (at VM start)",
+               [](Profile& p, const std::string& v) {
+                 if (v == "lazy")
+                   p.host_populate_eager = false;
+                 else if (v == "eager")
+                   p.host_populate_eager = true;
+                 else
+                   throw InputError(
+                       fmt::format("host.populate: '{}' is not valid; expected lazy or eager", v));
                }});
 
-  s.push_back({"host.backing", "how the host backs guest memory: pages (allocated page by page) or segments (contiguous host ranges, see host.segments)", [](Profile& p, const std::string& v) {
-                 if (v == "pages") p.host_segment_backing = false;
-                 else if (v == "segments") p.host_segment_backing = true;
-                 else throw InputError(fmt::format("host.backing: '{}' is not valid; expected pages or segments", v));
+  s.push_back({"host.backing",
+               "how the host backs guest memory: pages (allocated page by page) or segments (contiguous host "
+               "ranges, see host.segments)",
+               [](Profile& p, const std::string& v) {
+                 if (v == "pages")
+                   p.host_segment_backing = false;
+                 else if (v == "segments")
+                   p.host_segment_backing = true;
+                 else
+                   throw InputError(
+                       fmt::format("host.backing: '{}' is not valid; expected pages or segments", v));
                }});
-  s.push_back({"host.segments", "with host.backing = segments: a count of equal segments covering guest memory (e.g. 2), or a list of sizes from guest-physical 0 (e.g. \"1GiB,512MiB\"; memory past them is backed by pages)", [](Profile& p, const std::string& v) {
-                 bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
-                 p.host_segment_sizes.clear();
-                 if (digits) {
-                   p.host_segment_count = static_cast<uint32_t>(to_u64("host.segments", v, 1, 64));
-                   return;
-                 }
-                 size_t start = 0;
-                 while (start <= v.size()) {
-                   size_t comma = v.find(',', start);
-                   std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-                   while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-                   while (!item.empty() && item.back() == ' ') item.pop_back();
-                   uint64_t b = parse_size(item, "host.segments");
-                   if (b == 0 || b % (2 * kMiB) != 0)
-                     throw InputError(fmt::format("host.segments: '{}' is not valid; expected sizes that are non-zero multiples of 2MiB", item));
-                   p.host_segment_sizes.push_back(b);
-                   if (comma == std::string::npos) break;
-                   start = comma + 1;
-                 }
-                 if (p.host_segment_sizes.size() > 64) throw InputError("host.segments: at most 64 segments");
-               }});
-  flag("guest.direct_segment", "back each process's primary region (its first mmap) with contiguous guest-physical memory", [](Profile& p) -> auto& { return p.guest_direct_segment; });
+  s.push_back(
+      {"host.segments",
+       "with host.backing = segments: a count of equal segments covering guest memory (e.g. 2), or a list of "
+       "sizes from guest-physical 0 (e.g. \"1GiB,512MiB\"; memory past them is backed by pages)",
+       [](Profile& p, const std::string& v) {
+         bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+         p.host_segment_sizes.clear();
+         if (digits) {
+           p.host_segment_count = static_cast<uint32_t>(to_u64("host.segments", v, 1, 64));
+           return;
+         }
+         size_t start = 0;
+         while (start <= v.size()) {
+           size_t comma = v.find(',', start);
+           std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+           while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+           while (!item.empty() && item.back() == ' ') item.pop_back();
+           uint64_t b = parse_size(item, "host.segments");
+           if (b == 0 || b % (2 * kMiB) != 0)
+             throw InputError(fmt::format(
+                 "host.segments: '{}' is not valid; expected sizes that are non-zero multiples of 2MiB",
+                 item));
+           p.host_segment_sizes.push_back(b);
+           if (comma == std::string::npos) break;
+           start = comma + 1;
+         }
+         if (p.host_segment_sizes.size() > 64) throw InputError("host.segments: at most 64 segments");
+       }});
+  flag(
+      "guest.direct_segment",
+      "back each process's primary region (its first mmap) with contiguous guest-physical memory",
+      [](Profile & p) -> auto& { return p.guest_direct_segment; });
 
-  u32("costs.guest_page_fault_cycles", "guest kernel page-fault handler (native cost of a fault)", [](Profile& p) -> auto& { return p.guest_page_fault_cycles; });
-  u32("costs.vm_exit_cycles", "round trip of a VM exit and entry with a trivial handler", [](Profile& p) -> auto& { return p.vm_exit_cycles; });
-  u32("costs.hypercall_cycles", "round trip of a null hypercall", [](Profile& p) -> auto& { return p.hypercall_cycles; });
-  u32("costs.interrupt_injection_cycles", "injecting a virtual interrupt or exception into the guest", [](Profile& p) -> auto& { return p.interrupt_injection_cycles; });
-  u32("costs.ept_violation_cycles", "host handler of an EPT violation (allocate and map), on top of the exit", [](Profile& p) -> auto& { return p.ept_violation_cycles; });
-  u32("costs.shadow_pte_write_cycles", "hypervisor emulation of a trapped guest page-table write and shadow resync, on top of the exit", [](Profile& p) -> auto& { return p.shadow_pte_write_cycles; });
-  u32("costs.shadow_fill_cycles", "hypervisor handler of a hidden (shadow-miss) fault, on top of the exit and its software walk", [](Profile& p) -> auto& { return p.shadow_fill_cycles; });
+  u32(
+      "costs.guest_page_fault_cycles", "guest kernel page-fault handler (native cost of a fault)",
+      [](Profile & p) -> auto& { return p.guest_page_fault_cycles; });
+  u32(
+      "costs.vm_exit_cycles", "round trip of a VM exit and entry with a trivial handler",
+      [](Profile & p) -> auto& { return p.vm_exit_cycles; });
+  u32(
+      "costs.hypercall_cycles", "round trip of a null hypercall",
+      [](Profile & p) -> auto& { return p.hypercall_cycles; });
+  u32(
+      "costs.interrupt_injection_cycles", "injecting a virtual interrupt or exception into the guest",
+      [](Profile & p) -> auto& { return p.interrupt_injection_cycles; });
+  u32(
+      "costs.ept_violation_cycles", "host handler of an EPT violation (allocate and map), on top of the exit",
+      [](Profile & p) -> auto& { return p.ept_violation_cycles; });
+  u32(
+      "costs.shadow_pte_write_cycles",
+      "hypervisor emulation of a trapped guest page-table write and shadow resync, on top of the exit",
+      [](Profile & p) -> auto& { return p.shadow_pte_write_cycles; });
+  u32(
+      "costs.shadow_fill_cycles",
+      "hypervisor handler of a hidden (shadow-miss) fault, on top of the exit and its software walk",
+      [](Profile & p) -> auto& { return p.shadow_fill_cycles; });
   struct GuestCost {
     const char* key;
     const char* doc;
     uint32_t Profile::*member;
   };
-  for (GuestCost c : {GuestCost{"costs.pte_write_cycles", "guest kernel writes one page-table entry", &Profile::pte_write_cycles},
-                      GuestCost{"costs.pt_page_alloc_cycles", "guest kernel allocates and zeroes a page-table page", &Profile::pt_page_alloc_cycles},
-                      GuestCost{"costs.pt_page_free_cycles", "guest kernel frees a page-table page", &Profile::pt_page_free_cycles},
-                      GuestCost{"costs.page_free_cycles", "guest kernel frees a data page", &Profile::page_free_cycles},
-                      GuestCost{"costs.page_copy_cycles", "copy-on-write: allocate and copy a 4 KiB page", &Profile::page_copy_cycles},
-                      GuestCost{"costs.fork_cycles", "process creation work besides page tables", &Profile::fork_cycles},
-                      GuestCost{"costs.exit_cycles", "process teardown work besides page tables", &Profile::exit_cycles},
-                      GuestCost{"costs.exec_cycles", "exec work besides page tables", &Profile::exec_cycles},
-                      GuestCost{"costs.mmap_cycles", "an mmap/munmap/mprotect/madvise system call besides page tables", &Profile::mmap_cycles},
-                      GuestCost{"costs.context_switch_cycles", "guest kernel context switch besides the CR3 write", &Profile::context_switch_cycles},
-                      GuestCost{"costs.invlpg_cycles", "invalidate one page's TLB entry", &Profile::invlpg_cycles},
-                      GuestCost{"costs.tlb_flush_cycles", "flush one address space's TLB entries", &Profile::tlb_flush_cycles},
-                      GuestCost{"costs.ipi_cycles", "send and handle a TLB-shootdown IPI on bare metal", &Profile::ipi_cycles},
-                      GuestCost{"costs.virtual_ipi_cycles", "the same IPI inside a VM (exits and injection)", &Profile::virtual_ipi_cycles},
-                      GuestCost{"costs.iommu_map_cycles", "program one IOMMU mapping for DMA", &Profile::iommu_map_cycles},
-                      GuestCost{"costs.iotlb_flush_cycles", "invalidate the IOTLB and wait for completion", &Profile::iotlb_flush_cycles}})
-    u32(c.key, c.doc, [m = c.member](Profile& p) -> auto& { return p.*m; });
-  u32("costs.cr3_write_cycles", "hypervisor handler of a trapped CR3 write under shadow paging, on top of the exit", [](Profile& p) -> auto& { return p.cr3_write_cycles; });
+  for (GuestCost c :
+       {GuestCost{"costs.pte_write_cycles", "guest kernel writes one page-table entry",
+                  &Profile::pte_write_cycles},
+        GuestCost{"costs.pt_page_alloc_cycles", "guest kernel allocates and zeroes a page-table page",
+                  &Profile::pt_page_alloc_cycles},
+        GuestCost{"costs.pt_page_free_cycles", "guest kernel frees a page-table page",
+                  &Profile::pt_page_free_cycles},
+        GuestCost{"costs.page_free_cycles", "guest kernel frees a data page", &Profile::page_free_cycles},
+        GuestCost{"costs.page_copy_cycles", "copy-on-write: allocate and copy a 4 KiB page",
+                  &Profile::page_copy_cycles},
+        GuestCost{"costs.fork_cycles", "process creation work besides page tables", &Profile::fork_cycles},
+        GuestCost{"costs.exit_cycles", "process teardown work besides page tables", &Profile::exit_cycles},
+        GuestCost{"costs.exec_cycles", "exec work besides page tables", &Profile::exec_cycles},
+        GuestCost{"costs.mmap_cycles", "an mmap/munmap/mprotect/madvise system call besides page tables",
+                  &Profile::mmap_cycles},
+        GuestCost{"costs.context_switch_cycles", "guest kernel context switch besides the CR3 write",
+                  &Profile::context_switch_cycles},
+        GuestCost{"costs.invlpg_cycles", "invalidate one page's TLB entry", &Profile::invlpg_cycles},
+        GuestCost{"costs.tlb_flush_cycles", "flush one address space's TLB entries",
+                  &Profile::tlb_flush_cycles},
+        GuestCost{"costs.ipi_cycles", "send and handle a TLB-shootdown IPI on bare metal",
+                  &Profile::ipi_cycles},
+        GuestCost{"costs.virtual_ipi_cycles", "the same IPI inside a VM (exits and injection)",
+                  &Profile::virtual_ipi_cycles},
+        GuestCost{"costs.iommu_map_cycles", "program one IOMMU mapping for DMA", &Profile::iommu_map_cycles},
+        GuestCost{"costs.iotlb_flush_cycles", "invalidate the IOTLB and wait for completion",
+                  &Profile::iotlb_flush_cycles}})
+    u32(
+        c.key, c.doc, [m = c.member](Profile & p) -> auto& { return p.*m; });
+  u32(
+      "costs.cr3_write_cycles",
+      "hypervisor handler of a trapped CR3 write under shadow paging, on top of the exit",
+      [](Profile & p) -> auto& { return p.cr3_write_cycles; });
   return s;
 }
 
@@ -220,9 +350,12 @@ void set_key(Profile& p, const std::string& key, const std::string& value, const
   }
   auto dot = key.find('.');
   if (dot == std::string::npos || dot == 0 || dot + 1 == key.size())
-    throw InputError(fmt::format("{}{}unknown key '{}'; expected section.key (see `hvsim profile keys`)", where, where.empty() ? "" : ": ", key));
+    throw InputError(fmt::format("{}{}unknown key '{}'; expected section.key (see `hvsim profile keys`)",
+                                 where, where.empty() ? "" : ": ", key));
   if (is_core_section(key.substr(0, dot)))
-    throw InputError(fmt::format("{}{}unknown key '{}'; section '{}' has no such key (see `hvsim profile keys`)", where, where.empty() ? "" : ": ", key, key.substr(0, dot)));
+    throw InputError(
+        fmt::format("{}{}unknown key '{}'; section '{}' has no such key (see `hvsim profile keys`)", where,
+                    where.empty() ? "" : ": ", key, key.substr(0, dot)));
   p.extras[key] = value;
 }
 
@@ -254,7 +387,8 @@ Profile parse_profile(const std::string& text, const std::string& origin) {
     }
     auto* t = node.as_table();
     if (!t)
-      throw InputError(fmt::format("{}:{}: '{}' should be a [section]", origin, node.source().begin.line, section));
+      throw InputError(
+          fmt::format("{}:{}: '{}' should be a [section]", origin, node.source().begin.line, section));
     for (auto&& [k, v] : *t) {
       std::string key = section + "." + std::string(k.str());
       std::string value = node_text(v);
@@ -279,10 +413,13 @@ Profile load_profile(const std::string& name_or_path) {
   if (!fs::exists(name_or_path)) {
     std::string names;
     for (auto& [n, _] : builtins) names += (names.empty() ? "" : ", ") + n;
-    throw InputError(fmt::format("profile '{}': no such built-in profile or file; expected one of {} or a path to a .toml file", name_or_path, names));
+    throw InputError(fmt::format(
+        "profile '{}': no such built-in profile or file; expected one of {} or a path to a .toml file",
+        name_or_path, names));
   }
   std::ifstream in(name_or_path, std::ios::binary);
-  if (!in || fs::is_directory(name_or_path)) throw InputError(fmt::format("{}: cannot read profile file", name_or_path));
+  if (!in || fs::is_directory(name_or_path))
+    throw InputError(fmt::format("{}: cannot read profile file", name_or_path));
   std::stringstream ss;
   ss << in.rdbuf();
   Profile p = parse_profile(ss.str(), name_or_path);

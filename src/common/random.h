@@ -29,7 +29,9 @@ class Rng {
     return result;
   }
   // Uniform in [0, n) (multiply-shift; bias is below 2^-64 * n).
-  uint64_t below(uint64_t n) { return static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64); }
+  uint64_t below(uint64_t n) {
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+  }
   double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 
  private:

@@ -42,15 +42,22 @@ uint64_t parse_size(std::string_view text, std::string_view what) {
   constexpr std::string_view kExpected = "a positive size such as 4096, 64KiB, 2MiB, 1GiB or 1TiB";
   auto [value, suffix] = split_number(text, what, kExpected);
   uint64_t mult = 0;
-  if (suffix.empty() || suffix == "b") mult = 1;
-  else if (suffix == "k" || suffix == "kb" || suffix == "kib") mult = kKiB;
-  else if (suffix == "m" || suffix == "mb" || suffix == "mib") mult = kMiB;
-  else if (suffix == "g" || suffix == "gb" || suffix == "gib") mult = kGiB;
-  else if (suffix == "t" || suffix == "tb" || suffix == "tib") mult = kTiB;
-  else throw InputError(fmt::format("{}: unknown size unit in '{}'; expected {}", what, text, kExpected));
+  if (suffix.empty() || suffix == "b")
+    mult = 1;
+  else if (suffix == "k" || suffix == "kb" || suffix == "kib")
+    mult = kKiB;
+  else if (suffix == "m" || suffix == "mb" || suffix == "mib")
+    mult = kMiB;
+  else if (suffix == "g" || suffix == "gb" || suffix == "gib")
+    mult = kGiB;
+  else if (suffix == "t" || suffix == "tb" || suffix == "tib")
+    mult = kTiB;
+  else
+    throw InputError(fmt::format("{}: unknown size unit in '{}'; expected {}", what, text, kExpected));
   long double bytes = value * static_cast<long double>(mult);
   if (!(bytes >= 1) || bytes > static_cast<long double>(uint64_t{1} << 57))
-    throw InputError(fmt::format("{}: '{}' is out of range; expected {} (at most 128PiB)", what, text, kExpected));
+    throw InputError(
+        fmt::format("{}: '{}' is out of range; expected {} (at most 128PiB)", what, text, kExpected));
   return static_cast<uint64_t>(std::llround(bytes));
 }
 
@@ -60,14 +67,20 @@ uint64_t parse_count(std::string_view text, std::string_view what) {
     throw InputError(fmt::format("{}: '{}' is negative; expected {}", what, text, kExpected));
   auto [value, suffix] = split_number(text, what, kExpected);
   long double mult = 0;
-  if (suffix.empty()) mult = 1;
-  else if (suffix == "k") mult = 1e3;
-  else if (suffix == "m") mult = 1e6;
-  else if (suffix == "g" || suffix == "b") mult = 1e9;
-  else throw InputError(fmt::format("{}: unknown suffix in '{}'; expected {}", what, text, kExpected));
+  if (suffix.empty())
+    mult = 1;
+  else if (suffix == "k")
+    mult = 1e3;
+  else if (suffix == "m")
+    mult = 1e6;
+  else if (suffix == "g" || suffix == "b")
+    mult = 1e9;
+  else
+    throw InputError(fmt::format("{}: unknown suffix in '{}'; expected {}", what, text, kExpected));
   long double n = value * mult;
   if (!(n >= 1) || n > 1e15 || n != std::floor(n))
-    throw InputError(fmt::format("{}: '{}' is out of range; expected {} (at least 1)", what, text, kExpected));
+    throw InputError(
+        fmt::format("{}: '{}' is out of range; expected {} (at least 1)", what, text, kExpected));
   return static_cast<uint64_t>(n);
 }
 

@@ -44,7 +44,10 @@ void Hypervisor::reserve_segments(uint64_t guest_memory_bytes) {
   if (sizes.empty()) {
     // Equal shares, rounded down to whole host pages so no host page straddles two backings.
     uint64_t share = guest_memory_bytes / profile_.host_segment_count / hpage * hpage;
-    if (share == 0) throw InputError(fmt::format("host.segments: {} segments of {} guest memory are smaller than a host page", profile_.host_segment_count, format_size(guest_memory_bytes)));
+    if (share == 0)
+      throw InputError(
+          fmt::format("host.segments: {} segments of {} guest memory are smaller than a host page",
+                      profile_.host_segment_count, format_size(guest_memory_bytes)));
     sizes.assign(profile_.host_segment_count, share);
     sizes.back() = (guest_memory_bytes - share * (sizes.size() - 1)) / hpage * hpage;
   }
@@ -57,7 +60,9 @@ void Hypervisor::reserve_segments(uint64_t guest_memory_bytes) {
     if (last_order >= 0)
       if (auto g = frames_.allocate(last_order)) guards.emplace_back(*g, last_order);
     if (bytes % hpage != 0)
-      throw InputError(fmt::format("host.segments: a segment of {} is not a multiple of the host page size ({})", format_size(bytes), format_size(hpage)));
+      throw InputError(
+          fmt::format("host.segments: a segment of {} is not a multiple of the host page size ({})",
+                      format_size(bytes), format_size(hpage)));
     bytes = std::min(bytes, guest_memory_bytes - std::min(guest_base, guest_memory_bytes)) / hpage * hpage;
     if (bytes == 0) break;
     // One naturally aligned block up to 1 GiB; above that, consecutive 1 GiB blocks.
@@ -68,7 +73,8 @@ void Hypervisor::reserve_segments(uint64_t guest_memory_bytes) {
     uint64_t first = 0;
     for (uint64_t i = 0; i < blocks; ++i) {
       uint64_t f = allocate_frames(order, "host segment");
-      if (i == 0) first = f;
+      if (i == 0)
+        first = f;
       else if (f != first + (i << order))
         throw SimulationError("host memory too fragmented for the host segments; raise host.memory");
     }
@@ -91,7 +97,8 @@ PopulateEffect Hypervisor::populate(GuestPhysAddr start, uint64_t length) {
     GuestPhysAddr gpa(a);
     if (ept_->translate(gpa)) continue;
     if (const HostSegment* seg = segment_of(a, page_bytes(hsize))) {
-      ept_->map(gpa, HostPhysAddr(seg->translate(a)), hsize, true, [&] { return allocate_frames(0, "EPT table page"); });
+      ept_->map(gpa, HostPhysAddr(seg->translate(a)), hsize, true,
+                [&] { return allocate_frames(0, "EPT table page"); });
       continue;
     }
     uint64_t frame = allocate_frames(9 * static_cast<int>(hsize), "guest memory backing page");
@@ -113,7 +120,8 @@ HostTablePool Hypervisor::make_pool(uint64_t bytes) {
   uint64_t first = 0;
   for (uint64_t i = 0; i < frames >> 18; ++i) {
     uint64_t f = allocate_frames(18, "scheme table pool");
-    if (i == 0) first = f;
+    if (i == 0)
+      first = f;
     else if (f != first + (i << 18))
       throw SimulationError("host memory too fragmented for a scheme's table pool; raise host.memory");
   }

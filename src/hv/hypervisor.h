@@ -32,12 +32,14 @@ struct HostSegment {
   uint64_t bytes = 0;
   uint64_t host_base = 0;
   bool contains(uint64_t gpa) const { return gpa - guest_base < bytes; }
-  bool contains(uint64_t gpa, uint64_t length) const { return contains(gpa) && length <= guest_base + bytes - gpa; }
+  bool contains(uint64_t gpa, uint64_t length) const {
+    return contains(gpa) && length <= guest_base + bytes - gpa;
+  }
   uint64_t translate(uint64_t gpa) const { return gpa - guest_base + host_base; }
 };
 
 struct PopulateEffect {
-  int pages = 0;            // host pages newly backing guest memory (EPT violations)
+  int pages = 0;             // host pages newly backing guest memory (EPT violations)
   int tables_allocated = 0;  // EPT table pages allocated for them
 };
 

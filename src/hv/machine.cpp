@@ -58,7 +58,8 @@ EventEffect& Machine::record_op(uint32_t index, BatchEffects& out) {
   out.writes.insert(out.writes.end(), op_.writes.begin(), op_.writes.end());
   e.first_table_alloc = static_cast<uint32_t>(out.tables_allocated.size());
   e.table_alloc_count = static_cast<uint32_t>(op_.tables_allocated.size());
-  out.tables_allocated.insert(out.tables_allocated.end(), op_.tables_allocated.begin(), op_.tables_allocated.end());
+  out.tables_allocated.insert(out.tables_allocated.end(), op_.tables_allocated.begin(),
+                              op_.tables_allocated.end());
   e.first_table_free = static_cast<uint32_t>(out.tables_freed.size());
   e.table_free_count = static_cast<uint32_t>(op_.tables_freed.size());
   out.tables_freed.insert(out.tables_freed.end(), op_.tables_freed.begin(), op_.tables_freed.end());
@@ -100,15 +101,16 @@ size_t Machine::prepare(std::span<const Event> batch, BatchEffects& out) {
       e.write_count = static_cast<uint32_t>(out.writes.size()) - first;
       e.first_table_alloc = static_cast<uint32_t>(out.tables_allocated.size());
       e.table_alloc_count = static_cast<uint32_t>(f.new_table_pages.size());
-      out.tables_allocated.insert(out.tables_allocated.end(), f.new_table_pages.begin(), f.new_table_pages.end());
+      out.tables_allocated.insert(out.tables_allocated.end(), f.new_table_pages.begin(),
+                                  f.new_table_pages.end());
       e.data_pages_allocated = e.guest_fault || e.cow_copied ? 1 : 0;
       populate_tables(e, f.new_table_pages);
       if (e.cow_fault) {
         // The page's old translation is stale in this address space's TLB.
         e.first_invalidation = static_cast<uint32_t>(out.invalidations.size());
         e.invalidation_count = 1;
-        out.invalidations.push_back({GuestVirtAddr(ev.addr).align_down(page_shift(f.size)).value,
-                                     guest_.space(ev.pid).pcid, f.size});
+        out.invalidations.push_back(
+            {GuestVirtAddr(ev.addr).align_down(page_shift(f.size)).value, guest_.space(ev.pid).pcid, f.size});
       }
       PopulateEffect p = hv_.populate(f.page, page_bytes(f.size));
       e.host_pages_populated += p.pages;
@@ -119,11 +121,16 @@ size_t Machine::prepare(std::span<const Event> batch, BatchEffects& out) {
     if (changes_translations(ev.kind) && i != 0) return i;
     op_.clear();
     switch (ev.kind) {
-      case EventKind::kMmap: guest_.add_region(ev.pid, ev.addr, ev.arg); break;
-      case EventKind::kContextSwitch: guest_.space(ev.pid); break;
+      case EventKind::kMmap:
+        guest_.add_region(ev.pid, ev.addr, ev.arg);
+        break;
+      case EventKind::kContextSwitch:
+        guest_.space(ev.pid);
+        break;
       case EventKind::kProcessCreate: {
         if (ev.arg > UINT32_MAX || guest_.exists(static_cast<uint32_t>(ev.arg)))
-          throw InputError(fmt::format("event {}: fork of pid {} to child pid {}, which already exists", i, ev.pid, ev.arg));
+          throw InputError(fmt::format("event {}: fork of pid {} to child pid {}, which already exists", i,
+                                       ev.pid, ev.arg));
         guest_.fork(ev.pid, static_cast<uint32_t>(ev.arg), op_);
         record_op(i, out);
         break;
@@ -131,16 +138,31 @@ size_t Machine::prepare(std::span<const Event> batch, BatchEffects& out) {
       case EventKind::kProcessExit:
       case EventKind::kExec: {
         uint16_t pcid = guest_.exists(ev.pid) ? guest_.space(ev.pid).pcid : 0;
-        if (ev.kind == EventKind::kExec) guest_.exec(ev.pid, op_);
-        else guest_.exit(ev.pid, op_);
+        if (ev.kind == EventKind::kExec)
+          guest_.exec(ev.pid, op_);
+        else
+          guest_.exit(ev.pid, op_);
         record_op(i, out).old_pcid = pcid;
         break;
       }
-      case EventKind::kMunmap: guest_.munmap(ev.pid, ev.addr, ev.arg, op_); record_op(i, out); break;
-      case EventKind::kMadviseDontneed: guest_.madvise_dontneed(ev.pid, ev.addr, ev.arg, op_); record_op(i, out); break;
-      case EventKind::kMprotect: guest_.mprotect(ev.pid, ev.addr, ev.arg, ev.flags & 1, op_); record_op(i, out); break;
-      case EventKind::kTlbShootdown: guest_.shootdown(ev.pid, ev.addr, ev.arg, op_); record_op(i, out); break;
-      default: break;
+      case EventKind::kMunmap:
+        guest_.munmap(ev.pid, ev.addr, ev.arg, op_);
+        record_op(i, out);
+        break;
+      case EventKind::kMadviseDontneed:
+        guest_.madvise_dontneed(ev.pid, ev.addr, ev.arg, op_);
+        record_op(i, out);
+        break;
+      case EventKind::kMprotect:
+        guest_.mprotect(ev.pid, ev.addr, ev.arg, ev.flags & 1, op_);
+        record_op(i, out);
+        break;
+      case EventKind::kTlbShootdown:
+        guest_.shootdown(ev.pid, ev.addr, ev.arg, op_);
+        record_op(i, out);
+        break;
+      default:
+        break;
     }
   }
   return batch.size();

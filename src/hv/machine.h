@@ -17,20 +17,20 @@ namespace hvsim {
 // What one event did to the guest and host tables. Only events that changed something have one.
 struct EventEffect {
   uint32_t event_index = 0;
-  bool guest_fault = false;            // a demand fault mapped a page
-  bool cow_fault = false;              // a store broke copy-on-write sharing
-  bool cow_copied = false;             //   … by copying the page (not just re-enabling writes)
-  bool protection_fault = false;       // a store to a read-only mapping (nothing changed)
+  bool guest_fault = false;       // a demand fault mapped a page
+  bool cow_fault = false;         // a store broke copy-on-write sharing
+  bool cow_copied = false;        //   … by copying the page (not just re-enabling writes)
+  bool protection_fault = false;  // a store to a read-only mapping (nothing changed)
   PageSize guest_size = PageSize::k4K;
   uint8_t guest_tables_allocated = 0;
   uint32_t host_pages_populated = 0;  // EPT violations
   uint32_t host_tables_allocated = 0;
   uint32_t data_pages_allocated = 0, data_pages_freed = 0;
-  uint16_t flush_pcid = 0;            // non-zero: every TLB entry of this address space is stale
-  uint16_t old_pcid = 0;              // exit/exec: the address space that went away
+  uint16_t flush_pcid = 0;                    // non-zero: every TLB entry of this address space is stale
+  uint16_t old_pcid = 0;                      // exit/exec: the address space that went away
   uint32_t first_write = 0, write_count = 0;  // guest entries written: BatchEffects::writes
-  uint32_t first_table_alloc = 0, table_alloc_count = 0;  // BatchEffects::tables_allocated
-  uint32_t first_table_free = 0, table_free_count = 0;    // BatchEffects::tables_freed
+  uint32_t first_table_alloc = 0, table_alloc_count = 0;    // BatchEffects::tables_allocated
+  uint32_t first_table_free = 0, table_free_count = 0;      // BatchEffects::tables_freed
   uint32_t first_invalidation = 0, invalidation_count = 0;  // BatchEffects::invalidations
 };
 

@@ -20,13 +20,13 @@ struct NestedWalkCounters {
 
 class NestedWalker {
  public:
-  NestedWalker(const EptTable& ept, PageSize host_size, WalkCache& guest_pwc, WalkCache& host_pwc, NestedTlb& ntlb,
-               CacheHierarchy& cache)
+  NestedWalker(const EptTable& ept, PageSize host_size, WalkCache& guest_pwc, WalkCache& host_pwc,
+               NestedTlb& ntlb, CacheHierarchy& cache)
       : ept_(ept), host_size_(host_size), gpwc_(guest_pwc), hpwc_(host_pwc), ntlb_(ntlb), cache_(cache) {}
 
   struct Result {
-    bool ok = false;            // false: guest or host entry not present
-    HostPhysAddr hpa;           // final host-physical address
+    bool ok = false;                // false: guest or host entry not present
+    HostPhysAddr hpa;               // final host-physical address
     PageSize size = PageSize::k4K;  // effective page size: the smaller of guest and host
     WalkCost cost;
   };
@@ -63,7 +63,8 @@ class NestedWalker {
       r.cost.cycles += cache_.access(entry_hpa.value).cycles;
       ++r.cost.refs;
       ++counters.guest_refs;
-      if (step.level > 1 && i + 1 < path.count) gpwc_.fill(va.value, asid, step.level, path.table_frame_at[step.level - 1]);
+      if (step.level > 1 && i + 1 < path.count)
+        gpwc_.fill(va.value, asid, step.level, path.table_frame_at[step.level - 1]);
     }
     if (!path.ok) return r;
     PageSize hs;

@@ -19,7 +19,8 @@ using ShadowTable = RadixTable<GuestVirtAddr, HostPhysAddr, X86Entry>;
 
 class ShadowTables {
  public:
-  ShadowTables(Hypervisor& hv, uint64_t pool_bytes, int levels) : ept_(hv.ept()), pool_(hv.make_pool(pool_bytes)), levels_(levels) {}
+  ShadowTables(Hypervisor& hv, uint64_t pool_bytes, int levels)
+      : ept_(hv.ept()), pool_(hv.make_pool(pool_bytes)), levels_(levels) {}
 
   ShadowTable& table_for(const AddressSpace& as) {
     auto it = tables_.find(as.pid);
@@ -52,7 +53,8 @@ class ShadowTables {
     if (!h) return r;
     PageSize size = min_page_size(gpath.size, h->size);
     unsigned shift = page_shift(size);
-    auto fx = table_for(as).map(va.align_down(shift), h->addr.align_down(shift), size, true, [this] { return pool_.allocate(); });
+    auto fx = table_for(as).map(va.align_down(shift), h->addr.align_down(shift), size, true,
+                                [this] { return pool_.allocate(); });
     r.entries_written = fx.entries_written;
     r.ok = true;
     return r;

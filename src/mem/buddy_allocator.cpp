@@ -10,7 +10,8 @@ BuddyAllocator::BuddyAllocator(uint64_t first_frame, uint64_t frame_count)
   uint64_t f = first_frame, end = first_frame + frame_count;
   while (f < end) {
     int order = kMaxOrder;
-    while (order > 0 && ((f & ((uint64_t{1} << order) - 1)) != 0 || f + (uint64_t{1} << order) > end)) --order;
+    while (order > 0 && ((f & ((uint64_t{1} << order) - 1)) != 0 || f + (uint64_t{1} << order) > end))
+      --order;
     blocks.emplace_back(f, order);
     f += uint64_t{1} << order;
   }

@@ -2,10 +2,10 @@
 // locality of the entries a walk touches (a hot upper-level entry costs an L1 hit, a cold leaf
 // costs DRAM). Lines are filled into every level on a miss.
 #pragma once
+#include <emmintrin.h>
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <emmintrin.h>
 #include <vector>
 
 #include "common/huge_page_allocator.h"

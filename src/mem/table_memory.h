@@ -50,7 +50,8 @@ class TableMemory {
 
   size_t pages() const { return index_.size(); }
   size_t memory_bytes() const {
-    return blocks_.size() * kBlockPages * sizeof(Page) + index_.memory_bytes() + free_.capacity() * sizeof(Page*);
+    return blocks_.size() * kBlockPages * sizeof(Page) + index_.memory_bytes() +
+           free_.capacity() * sizeof(Page*);
   }
 
  private:

@@ -81,9 +81,12 @@ uint64_t GuestOs::allocate_frames(int order, const char* what) {
 
 PageSize GuestOs::choose_size(const AddressSpace& as, GuestVirtAddr va) const {
   switch (profile_.guest_page_size) {
-    case GuestPagePolicy::k4K: return PageSize::k4K;
-    case GuestPagePolicy::k2M: return PageSize::k2M;
-    case GuestPagePolicy::k1G: return PageSize::k1G;
+    case GuestPagePolicy::k4K:
+      return PageSize::k4K;
+    case GuestPagePolicy::k2M:
+      return PageSize::k2M;
+    case GuestPagePolicy::k1G:
+      return PageSize::k1G;
     case GuestPagePolicy::kThp: {
       // Like Linux THP: a huge page only where the aligned 2 MiB range lies inside one mapping.
       uint64_t base = va.align_down(21).value;
@@ -124,7 +127,8 @@ const GuestFault& GuestOs::touch(uint32_t pid, GuestVirtAddr va, bool store, boo
     // it (or would be misaligned) is mapped as 4K pieces.
     const GuestSegment& g = seg->second;
     uint64_t base = va.align_down(page_shift(size)).value, bytes = page_bytes(size);
-    if (base < g.va_base || base + bytes > g.va_end || ((g.gpa_base - g.va_base) & (bytes - 1)) != 0) size = PageSize::k4K;
+    if (base < g.va_base || base + bytes > g.va_end || ((g.gpa_base - g.va_base) & (bytes - 1)) != 0)
+      size = PageSize::k4K;
     page = GuestPhysAddr(g.translate(va.align_down(page_shift(size)).value));
   } else {
     uint64_t frame = allocate_frames(9 * static_cast<int>(size), "data page");
@@ -162,7 +166,8 @@ void GuestOs::break_cow(AddressSpace& as, GuestVirtAddr va, const GuestPageTable
   uint32_t* sharers = own_segment ? nullptr : shared_.find(frame);
   fault_.copied = !own_segment && (sharers || in_segment(page.value));
   if (sharers && --*sharers <= 1) shared_.erase(frame);
-  if (fault_.copied) page = GuestPhysAddr(allocate_frames(9 * static_cast<int>(t.size), "copy-on-write page") << 12);
+  if (fault_.copied)
+    page = GuestPhysAddr(allocate_frames(9 * static_cast<int>(t.size), "copy-on-write page") << 12);
   as.table->map(base, page, t.size, true, [&] { return allocate_frames(0, "page-table page"); });
   auto path = as.table->walk(base);
   writes.push_back({path.steps[path.count - 1].entry_addr, path.steps[path.count - 1].level});

@@ -32,11 +32,11 @@ struct TlbInvalidation {
 // What an OS operation (fork, exit, munmap, …) did to the guest's tables and memory. Reused
 // buffers, valid until the next operation.
 struct GuestOpEffect {
-  std::vector<GuestPteWrite> writes;              // entries set, cleared or re-protected
-  std::vector<GuestPhysAddr> tables_allocated;    // new table pages
-  std::vector<GuestPhysAddr> tables_freed;        // table pages returned to the allocator
-  std::vector<TlbInvalidation> invalidations;     // single pages to drop from TLBs
-  uint16_t flush_pcid = 0;                        // non-zero: flush this whole address space instead
+  std::vector<GuestPteWrite> writes;            // entries set, cleared or re-protected
+  std::vector<GuestPhysAddr> tables_allocated;  // new table pages
+  std::vector<GuestPhysAddr> tables_freed;      // table pages returned to the allocator
+  std::vector<TlbInvalidation> invalidations;   // single pages to drop from TLBs
+  uint16_t flush_pcid = 0;                      // non-zero: flush this whole address space instead
   uint32_t data_pages_allocated = 0, data_pages_freed = 0;
   void clear() {
     writes.clear();
@@ -49,11 +49,11 @@ struct GuestOpEffect {
 };
 
 enum class FaultKind : uint8_t {
-  kNone,        // translation present and the access allowed
-  kDemand,      // first touch: page mapped
-  kCopyOnWrite, // store to a shared page: copied (or made writable if no longer shared)
-  kProtection,  // store to a read-only mapping: counted, nothing changes
-  kDeferred,    // a copy-on-write the caller asked to postpone (see touch)
+  kNone,         // translation present and the access allowed
+  kDemand,       // first touch: page mapped
+  kCopyOnWrite,  // store to a shared page: copied (or made writable if no longer shared)
+  kProtection,   // store to a read-only mapping: counted, nothing changes
+  kDeferred,     // a copy-on-write the caller asked to postpone (see touch)
 };
 
 // What demand-paging one access did in the guest.
@@ -89,7 +89,8 @@ class GuestOs {
   // Maps the page containing `va` if it is not mapped, and breaks copy-on-write sharing on a
   // store; the entries written are appended to `writes`. A copy-on-write changes an existing
   // translation: with `allow_cow` false it is not done and kDeferred is returned instead.
-  const GuestFault& touch(uint32_t pid, GuestVirtAddr va, bool store, bool allow_cow, std::vector<GuestPteWrite>& writes);
+  const GuestFault& touch(uint32_t pid, GuestVirtAddr va, bool store, bool allow_cow,
+                          std::vector<GuestPteWrite>& writes);
 
   // Process and mapping operations, performed on the real tables (os/process_ops.cpp).
   void fork(uint32_t parent, uint32_t child, GuestOpEffect& fx);

@@ -51,7 +51,9 @@ void GuestOs::zap_range(AddressSpace& as, uint64_t start, uint64_t end, bool fre
           fx.tables_freed.push_back(GuestPhysAddr(frame << 12));
           frames_.free(frame, 0);
         },
-        [&](GuestPhysAddr entry_addr, int level) { fx.writes.push_back({entry_addr, level}); });
+        [&](GuestPhysAddr entry_addr, int level) {
+          fx.writes.push_back({entry_addr, level});
+        });
   }
   flush_if_many(as, pages, fx);
 }
@@ -86,21 +88,25 @@ void GuestOs::fork(uint32_t parent, uint32_t child, GuestOpEffect& fx) {
     fx.tables_allocated.push_back(GuestPhysAddr(f << 12));
     return f;
   };
-  p.table->for_each_leaf(0, p.table->address_space_end(), [&](uint64_t va, uint64_t& e, int level, GuestPhysAddr entry_addr) {
-    const PageSize size = page_size_at_level(level);
-    const uint64_t frame = (e & kEntryAddrMask) >> 12;
-    if (X86Entry::writable(e)) {
-      e = X86Entry::with_write(e, false);
-      fx.writes.push_back({entry_addr, level});
-    }
-    MapEffect m = c.table->map(GuestVirtAddr(va), GuestPhysAddr(frame << 12), size, false, alloc_table);
-    auto path = c.table->walk(GuestVirtAddr(va));
-    for (int i = path.count - m.entries_written; i < path.count; ++i) fx.writes.push_back({path.steps[i].entry_addr, path.steps[i].level});
-    if (!in_segment(frame << 12)) {
-      if (uint32_t* n = shared_.find(frame)) ++*n;
-      else shared_.insert(frame, 2);
-    }
-  });
+  p.table->for_each_leaf(
+      0, p.table->address_space_end(), [&](uint64_t va, uint64_t& e, int level, GuestPhysAddr entry_addr) {
+        const PageSize size = page_size_at_level(level);
+        const uint64_t frame = (e & kEntryAddrMask) >> 12;
+        if (X86Entry::writable(e)) {
+          e = X86Entry::with_write(e, false);
+          fx.writes.push_back({entry_addr, level});
+        }
+        MapEffect m = c.table->map(GuestVirtAddr(va), GuestPhysAddr(frame << 12), size, false, alloc_table);
+        auto path = c.table->walk(GuestVirtAddr(va));
+        for (int i = path.count - m.entries_written; i < path.count; ++i)
+          fx.writes.push_back({path.steps[i].entry_addr, path.steps[i].level});
+        if (!in_segment(frame << 12)) {
+          if (uint32_t* n = shared_.find(frame))
+            ++*n;
+          else
+            shared_.insert(frame, 2);
+        }
+      });
   fx.flush_pcid = p.pcid;  // write-protecting the parent's entries flushes its TLB
 }
 
@@ -148,7 +154,8 @@ void GuestOs::mprotect(uint32_t pid, uint64_t start, uint64_t length, bool writa
   if (writable) {
     std::map<uint64_t, uint64_t> kept;
     for (auto [s, e] : as.readonly) {
-      if (e <= start || s >= end) kept[s] = e;
+      if (e <= start || s >= end)
+        kept[s] = e;
       else {
         if (s < start) kept[s] = start;
         if (e > end) kept[end] = e;
@@ -165,7 +172,8 @@ void GuestOs::mprotect(uint32_t pid, uint64_t start, uint64_t length, bool writa
     if (X86Entry::writable(e) == want) return;
     e = X86Entry::with_write(e, want);
     fx.writes.push_back({entry_addr, level});
-    if (!want && ++pages <= kSinglePageFlushCeiling) fx.invalidations.push_back({va, as.pcid, page_size_at_level(level)});
+    if (!want && ++pages <= kSinglePageFlushCeiling)
+      fx.invalidations.push_back({va, as.pcid, page_size_at_level(level)});
   });
   flush_if_many(as, pages, fx);
 }
@@ -174,7 +182,8 @@ void GuestOs::shootdown(uint32_t pid, uint64_t start, uint64_t length, GuestOpEf
   AddressSpace& as = space(pid);
   size_t pages = 0;
   as.table->for_each_leaf(start, start + length, [&](uint64_t va, uint64_t&, int level, GuestPhysAddr) {
-    if (++pages <= kSinglePageFlushCeiling) fx.invalidations.push_back({va, as.pcid, page_size_at_level(level)});
+    if (++pages <= kSinglePageFlushCeiling)
+      fx.invalidations.push_back({va, as.pcid, page_size_at_level(level)});
   });
   flush_if_many(as, pages, fx);
 }

@@ -28,8 +28,12 @@ struct X86Entry {
     return (frame_addr & kEntryAddrMask) | kPresent | kUser | (write ? kWrite : 0) |
            (size == PageSize::k4K ? 0 : kPageSize);
   }
-  static constexpr uint64_t set_accessed(uint64_t e, bool dirty) { return e | kAccessed | (dirty ? kDirty : 0); }
-  static constexpr uint64_t with_write(uint64_t e, bool write) { return write ? (e | kWrite) : (e & ~kWrite); }
+  static constexpr uint64_t set_accessed(uint64_t e, bool dirty) {
+    return e | kAccessed | (dirty ? kDirty : 0);
+  }
+  static constexpr uint64_t with_write(uint64_t e, bool write) {
+    return write ? (e | kWrite) : (e & ~kWrite);
+  }
 };
 
 struct EptEntry {
@@ -51,8 +55,12 @@ struct EptEntry {
     return (frame_addr & kEntryAddrMask) | kRead | kExecute | kMemTypeWB | (write ? kWrite : 0) |
            (size == PageSize::k4K ? 0 : kPageSize);
   }
-  static constexpr uint64_t set_accessed(uint64_t e, bool dirty) { return e | kAccessed | (dirty ? kDirty : 0); }
-  static constexpr uint64_t with_write(uint64_t e, bool write) { return write ? (e | kWrite) : (e & ~kWrite); }
+  static constexpr uint64_t set_accessed(uint64_t e, bool dirty) {
+    return e | kAccessed | (dirty ? kDirty : 0);
+  }
+  static constexpr uint64_t with_write(uint64_t e, bool write) {
+    return write ? (e | kWrite) : (e & ~kWrite);
+  }
 };
 
 // Index into the table at `level` (1 = leaf PT) for an address.

@@ -28,8 +28,8 @@ template <class Out>
 struct WalkPath {
   std::array<WalkStep<Out>, 5> steps{};
   int count = 0;
-  bool ok = false;       // false: a non-present entry ended the walk (a fault)
-  Out result{};          // translated address, with the page offset
+  bool ok = false;  // false: a non-present entry ended the walk (a fault)
+  Out result{};     // translated address, with the page offset
   PageSize size = PageSize::k4K;
   uint64_t table_frame_at[6] = {};  // table frame read at each level (for page-walk caches)
 };
@@ -42,7 +42,8 @@ struct MapEffect {
 template <class In, class Out, class Fmt>
 class RadixTable {
  public:
-  RadixTable(TableMemory& mem, int levels, uint64_t root_frame) : mem_(&mem), levels_(levels), root_(root_frame) {
+  RadixTable(TableMemory& mem, int levels, uint64_t root_frame)
+      : mem_(&mem), levels_(levels), root_(root_frame) {
     if (!mem_->page(root_)) mem_->create(root_);
   }
 
@@ -92,8 +93,9 @@ class RadixTable {
       if (!Fmt::present(e)) return std::nullopt;
       if (l == 1 || Fmt::large(e)) {
         PageSize size = page_size_at_level(l);
-        return Translation{Out((e & kEntryAddrMask & ~(page_bytes(size) - 1)) | va.offset_in(page_shift(size))),
-                           size, Fmt::writable(e)};
+        return Translation{
+            Out((e & kEntryAddrMask & ~(page_bytes(size) - 1)) | va.offset_in(page_shift(size))), size,
+            Fmt::writable(e)};
       }
       frame = (e & kEntryAddrMask) >> 12;
     }

@@ -24,7 +24,7 @@ class WalkCache {
   }
 
   struct Start {
-    int level;            // level at which the walk begins
+    int level;             // level at which the walk begins
     uint64_t table_frame;  // frame of the table at that level
   };
 

@@ -14,9 +14,9 @@ struct SchemeOutcome {
 };
 
 struct RunReport {
-  std::string workload;      // short name (gups, or the trace file)
-  std::string description;   // the source's own description
-  uint64_t footprint = 0;    // bytes, 0 when unknown
+  std::string workload;     // short name (gups, or the trace file)
+  std::string description;  // the source's own description
+  uint64_t footprint = 0;   // bytes, 0 when unknown
   uint64_t seed = 0;
   uint64_t warmup_events = 0;  // simulated before measurement (not in the counters)
   uint64_t events = 0;         // measured events

@@ -12,15 +12,16 @@ namespace hvsim {
 struct SchemeMetrics {
   std::string scheme;
   const SchemeStats* stats = nullptr;
-  double l1_mpki = 0, l2_mpki = 0;          // TLB misses per 1000 accesses
+  double l1_mpki = 0, l2_mpki = 0;  // TLB misses per 1000 accesses
   double refs_per_walk = 0;
   double walk_cycles_per_access = 0;
-  double translation_overhead = 0;          // translation cycles / total cycles
+  double translation_overhead = 0;           // translation cycles / total cycles
   std::optional<double> overhead_vs_native;  // total / native total - 1
   std::optional<double> speedup_vs_nested;   // nested total / total
 };
 
 // Metrics for each scheme of one run; native and nested serve as baselines when present.
-std::vector<SchemeMetrics> compute_metrics(const std::vector<std::pair<std::string, const SchemeStats*>>& runs);
+std::vector<SchemeMetrics> compute_metrics(
+    const std::vector<std::pair<std::string, const SchemeStats*>>& runs);
 
 }  // namespace hvsim

@@ -35,15 +35,17 @@ std::string render_table(const RunReport& run, const Profile& profile) {
     const char* head;
     bool left;
   };
-  const std::vector<Col> cols = {{"scheme", true},       {"accesses", false},   {"L1 MPKI", false},    {"L2 MPKI", false},
-                                 {"walks", false},        {"refs/walk", false},  {"walk cyc/acc", false}, {"VM exits", false},
-                                 {"hv cycles", false},    {"xlat ovh", false},   {"vs native", false},  {"vs nested", false}};
+  const std::vector<Col> cols = {{"scheme", true},        {"accesses", false},  {"L1 MPKI", false},
+                                 {"L2 MPKI", false},      {"walks", false},     {"refs/walk", false},
+                                 {"walk cyc/acc", false}, {"VM exits", false},  {"hv cycles", false},
+                                 {"xlat ovh", false},     {"vs native", false}, {"vs nested", false}};
   std::vector<std::vector<std::string>> rows;
   for (const auto& m : metrics_of(run)) {
     const SchemeStats& s = *m.stats;
-    rows.push_back({m.scheme, si(s.accesses), fmt::format("{:.2f}", m.l1_mpki), fmt::format("{:.2f}", m.l2_mpki), si(s.walks),
-                    fmt::format("{:.2f}", m.refs_per_walk), fmt::format("{:.2f}", m.walk_cycles_per_access), si(s.vm_exits),
-                    si(s.hypervisor_cycles), fmt::format("{:.1f}%", 100 * m.translation_overhead), opt_pct(m.overhead_vs_native),
+    rows.push_back({m.scheme, si(s.accesses), fmt::format("{:.2f}", m.l1_mpki),
+                    fmt::format("{:.2f}", m.l2_mpki), si(s.walks), fmt::format("{:.2f}", m.refs_per_walk),
+                    fmt::format("{:.2f}", m.walk_cycles_per_access), si(s.vm_exits), si(s.hypervisor_cycles),
+                    fmt::format("{:.1f}%", 100 * m.translation_overhead), opt_pct(m.overhead_vs_native),
                     opt_x(m.speedup_vs_nested)});
   }
   std::vector<size_t> width(cols.size());
@@ -52,15 +54,18 @@ std::string render_table(const RunReport& run, const Profile& profile) {
     for (auto& r : rows) width[c] = std::max(width[c], r[c].size());
   }
   std::string out = fmt::format("workload: {}\n", run.description);
-  out += fmt::format("profile: {} ({}), {} guest + {} host levels, {} events measured{} in {:.2f} s{}\n", profile.name,
-                     profile.origin, profile.guest_levels, profile.host_levels, si(run.events),
-                     run.warmup_events ? fmt::format(" after {} warm-up", si(run.warmup_events)) : "", run.seconds,
-                     run.verified ? fmt::format(", verified: all schemes agree on {} accesses", si(run.verified_accesses)) : "");
+  out += fmt::format(
+      "profile: {} ({}), {} guest + {} host levels, {} events measured{} in {:.2f} s{}\n", profile.name,
+      profile.origin, profile.guest_levels, profile.host_levels, si(run.events),
+      run.warmup_events ? fmt::format(" after {} warm-up", si(run.warmup_events)) : "", run.seconds,
+      run.verified ? fmt::format(", verified: all schemes agree on {} accesses", si(run.verified_accesses))
+                   : "");
   auto line = [&](const std::vector<std::string>& cells) {
     std::string l;
     for (size_t c = 0; c < cols.size(); ++c) {
       if (c) l += "  ";
-      l += cols[c].left ? fmt::format("{:<{}}", cells[c], width[c]) : fmt::format("{:>{}}", cells[c], width[c]);
+      l += cols[c].left ? fmt::format("{:<{}}", cells[c], width[c])
+                        : fmt::format("{:>{}}", cells[c], width[c]);
     }
     return l + "\n";
   };
@@ -75,7 +80,8 @@ std::string render_event_table(const RunReport& run, const Profile& profile) {
   // Columns: every event kind some scheme saw, in slot order.
   std::vector<size_t> slots;
   for (size_t slot = 0; slot < kEventSlots; ++slot) {
-    if (slot == static_cast<size_t>(EventKind::kMmap) && run.schemes.size() && run.schemes[0].stats.events[slot].count <= 1)
+    if (slot == static_cast<size_t>(EventKind::kMmap) && run.schemes.size() &&
+        run.schemes[0].stats.events[slot].count <= 1)
       continue;  // the generators' single set-up mmap says nothing
     for (auto& sc : run.schemes)
       if (sc.stats.events[slot].count) {
@@ -108,7 +114,8 @@ std::string render_event_table(const RunReport& run, const Profile& profile) {
   auto line = [&](const std::vector<std::string>& cells) {
     std::string l;
     for (size_t c = 0; c < cells.size(); ++c)
-      l += (c ? "  " : "") + (c ? fmt::format("{:>{}}", cells[c], width[c]) : fmt::format("{:<{}}", cells[c], width[c]));
+      l += (c ? "  " : "") +
+           (c ? fmt::format("{:>{}}", cells[c], width[c]) : fmt::format("{:<{}}", cells[c], width[c]));
     return l + "\n";
   };
   std::string out = line(head);
@@ -138,7 +145,8 @@ nlohmann::json scheme_json(const SchemeMetrics& m, const Profile& profile) {
   j["vm_exits"] = s.vm_exits;
   nlohmann::json reasons = nlohmann::json::object();
   for (size_t r = 0; r < s.exits_by_reason.size(); ++r)
-    if (s.exits_by_reason[r]) reasons[std::string(exit_reason_name(static_cast<ExitReason>(r)))] = s.exits_by_reason[r];
+    if (s.exits_by_reason[r])
+      reasons[std::string(exit_reason_name(static_cast<ExitReason>(r)))] = s.exits_by_reason[r];
   j["vm_exits_by_reason"] = reasons;
   j["hypercalls"] = s.hypercalls;
   j["hypervisor_cycles"] = s.hypervisor_cycles;
@@ -149,8 +157,10 @@ nlohmann::json scheme_json(const SchemeMetrics& m, const Profile& profile) {
   j["total_cycles"] = s.total_cycles();
   j["total_us"] = profile.cycles_to_us(static_cast<double>(s.total_cycles()));
   j["translation_overhead"] = m.translation_overhead;
-  j["overhead_vs_native"] = m.overhead_vs_native ? nlohmann::json(*m.overhead_vs_native) : nlohmann::json(nullptr);
-  j["speedup_vs_nested"] = m.speedup_vs_nested ? nlohmann::json(*m.speedup_vs_nested) : nlohmann::json(nullptr);
+  j["overhead_vs_native"] =
+      m.overhead_vs_native ? nlohmann::json(*m.overhead_vs_native) : nlohmann::json(nullptr);
+  j["speedup_vs_nested"] =
+      m.speedup_vs_nested ? nlohmann::json(*m.speedup_vs_nested) : nlohmann::json(nullptr);
   j["pt_alloc_cycles"] = s.pt_alloc_cycles;
   j["iotlb_flushes"] = s.iotlb_flushes;
   nlohmann::json events = nlohmann::json::object();
@@ -158,8 +168,10 @@ nlohmann::json scheme_json(const SchemeMetrics& m, const Profile& profile) {
     const EventCost& c = s.events[slot];
     if (!c.count) continue;
     double per_op = static_cast<double>(c.cycles) / c.count;
-    events[std::string(event_slot_name(slot))] = {
-        {"count", c.count}, {"cycles", c.cycles}, {"cycles_per_op", per_op}, {"us_per_op", profile.cycles_to_us(per_op)}};
+    events[std::string(event_slot_name(slot))] = {{"count", c.count},
+                                                  {"cycles", c.cycles},
+                                                  {"cycles_per_op", per_op},
+                                                  {"us_per_op", profile.cycles_to_us(per_op)}};
   }
   j["events"] = events;
   j["details"] = s.details;
@@ -167,10 +179,17 @@ nlohmann::json scheme_json(const SchemeMetrics& m, const Profile& profile) {
 }
 
 nlohmann::json workload_json(const RunReport& run) {
-  return {{"name", run.workload},         {"description", run.description}, {"footprint_bytes", run.footprint},
-          {"seed", run.seed},             {"events", run.events}, {"warmup_events", run.warmup_events},            {"accesses", run.accesses},
-          {"verified", run.verified},     {"verified_accesses", run.verified_accesses},
-          {"guest_table_pages", run.guest_table_pages}, {"host_table_pages", run.host_table_pages},
+  return {{"name", run.workload},
+          {"description", run.description},
+          {"footprint_bytes", run.footprint},
+          {"seed", run.seed},
+          {"events", run.events},
+          {"warmup_events", run.warmup_events},
+          {"accesses", run.accesses},
+          {"verified", run.verified},
+          {"verified_accesses", run.verified_accesses},
+          {"guest_table_pages", run.guest_table_pages},
+          {"host_table_pages", run.host_table_pages},
           {"seconds", run.seconds}};
 }
 
@@ -212,16 +231,19 @@ std::string csv_field(const std::string& s) {
 
 std::string render_csv(const std::vector<RunReport>& runs, const Profile&) {
   std::string out =
-      "workload,scheme,accesses,walks,walk_mem_refs,walk_cycles,tlb_l1_misses,tlb_l2_misses,vm_exits,hypercalls,"
-      "hypervisor_cycles,guest_cycles,total_cycles,translation_overhead,overhead_vs_native,speedup_vs_nested\n";
+      "workload,scheme,accesses,walks,walk_mem_refs,walk_cycles,tlb_l1_misses,tlb_l2_misses,vm_exits,"
+      "hypercalls,"
+      "hypervisor_cycles,guest_cycles,total_cycles,translation_overhead,overhead_vs_native,speedup_vs_"
+      "nested\n";
   auto opt = [](const std::optional<double>& v) { return v ? fmt::format("{:.6f}", *v) : std::string(); };
   for (const auto& run : runs) {
     for (const auto& m : metrics_of(run)) {
       const SchemeStats& s = *m.stats;
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6f},{},{}\n", csv_field(run.workload), m.scheme, s.accesses, s.walks,
-                         s.walk_mem_refs, s.walk_cycles, s.tlb_l1_misses, s.tlb_l2_misses, s.vm_exits, s.hypercalls,
-                         s.hypervisor_cycles, s.guest_cycles, s.total_cycles(), m.translation_overhead,
-                         opt(m.overhead_vs_native), opt(m.speedup_vs_nested));
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6f},{},{}\n", csv_field(run.workload),
+                         m.scheme, s.accesses, s.walks, s.walk_mem_refs, s.walk_cycles, s.tlb_l1_misses,
+                         s.tlb_l2_misses, s.vm_exits, s.hypercalls, s.hypervisor_cycles, s.guest_cycles,
+                         s.total_cycles(), m.translation_overhead, opt(m.overhead_vs_native),
+                         opt(m.speedup_vs_nested));
     }
   }
   return out;

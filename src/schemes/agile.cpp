@@ -230,7 +230,6 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
     }
   }
 
-
   // A guest write to a table page not below a nested one: traps if the page is protected (and
   // moves it to nested); refreshes the quiet period of a nested page.
   void guest_write(const GuestPteWrite& w) {

@@ -35,7 +35,6 @@ class NestedScheme final : public TlbScheme<NestedScheme> {
 
   HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
 
-
   void reset_stats() override {
     Scheme::reset_stats();
     walker_.counters = {};

@@ -6,7 +6,8 @@
 
 namespace hvsim {
 
-uint64_t scheme_param_u64(const Profile& p, const std::string& key, uint64_t fallback, uint64_t lo, uint64_t hi) {
+uint64_t scheme_param_u64(const Profile& p, const std::string& key, uint64_t fallback, uint64_t lo,
+                          uint64_t hi) {
   auto it = p.extras.find(key);
   if (it == p.extras.end()) return fallback;
   const std::string& v = it->second;
@@ -38,7 +39,8 @@ double scheme_param_double(const Profile& p, const std::string& key, double fall
   return d;
 }
 
-void check_scheme_keys(const Profile& p, const std::string& section, std::initializer_list<const char*> known) {
+void check_scheme_keys(const Profile& p, const std::string& section,
+                       std::initializer_list<const char*> known) {
   std::string prefix = section + ".";
   for (const auto& [key, _] : p.extras) {
     if (key.compare(0, prefix.size(), prefix) != 0) continue;
@@ -50,7 +52,8 @@ void check_scheme_keys(const Profile& p, const std::string& section, std::initia
       list += (list.empty() ? "" : ", ") + std::string(k);
     }
     if (!ok)
-      throw InputError(fmt::format("unknown key '{}'; the {} scheme has: {}", key, section, list.empty() ? "no keys" : list));
+      throw InputError(fmt::format("unknown key '{}'; the {} scheme has: {}", key, section,
+                                   list.empty() ? "no keys" : list));
   }
 }
 

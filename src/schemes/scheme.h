@@ -46,9 +46,11 @@ using SchemeRegistry = Registry<SchemeFactory>;
       ::hvsim::SchemeRegistry::instance().add(name, description, factory, order)
 
 // Reads `section.key` from the profile's scheme sections (`[switching] window = 100000`).
-uint64_t scheme_param_u64(const Profile& p, const std::string& key, uint64_t fallback, uint64_t lo, uint64_t hi);
+uint64_t scheme_param_u64(const Profile& p, const std::string& key, uint64_t fallback, uint64_t lo,
+                          uint64_t hi);
 double scheme_param_double(const Profile& p, const std::string& key, double fallback, double lo, double hi);
 // Rejects keys of `section` (the scheme's name) other than `known`, naming them and the known ones.
-void check_scheme_keys(const Profile& p, const std::string& section, std::initializer_list<const char*> known);
+void check_scheme_keys(const Profile& p, const std::string& section,
+                       std::initializer_list<const char*> known);
 
 }  // namespace hvsim

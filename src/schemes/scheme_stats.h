@@ -22,15 +22,24 @@ enum class ExitReason : uint8_t {
 
 constexpr std::string_view exit_reason_name(ExitReason r) {
   switch (r) {
-    case ExitReason::kEptViolation: return "ept_violation";
-    case ExitReason::kGuestPageFault: return "guest_page_fault";
-    case ExitReason::kPteWrite: return "pte_write";
-    case ExitReason::kHiddenFault: return "hidden_fault";
-    case ExitReason::kCr3Write: return "cr3_write";
-    case ExitReason::kHypercall: return "hypercall";
-    case ExitReason::kInvlpg: return "invlpg";
-    case ExitReason::kOther: return "other";
-    case ExitReason::kCount: break;
+    case ExitReason::kEptViolation:
+      return "ept_violation";
+    case ExitReason::kGuestPageFault:
+      return "guest_page_fault";
+    case ExitReason::kPteWrite:
+      return "pte_write";
+    case ExitReason::kHiddenFault:
+      return "hidden_fault";
+    case ExitReason::kCr3Write:
+      return "cr3_write";
+    case ExitReason::kHypercall:
+      return "hypercall";
+    case ExitReason::kInvlpg:
+      return "invlpg";
+    case ExitReason::kOther:
+      return "other";
+    case ExitReason::kCount:
+      break;
   }
   return "?";
 }
@@ -52,19 +61,19 @@ struct SchemeStats {
   uint64_t accesses = 0;
   uint64_t tlb_l1_misses = 0;
   uint64_t tlb_l2_misses = 0;
-  uint64_t walks = 0;            // hardware walks that produced a translation
-  uint64_t walk_mem_refs = 0;    // entries those walks fetched from the memory hierarchy
-  uint64_t faulting_walks = 0;   // hardware walks that ended on a non-present entry
+  uint64_t walks = 0;           // hardware walks that produced a translation
+  uint64_t walk_mem_refs = 0;   // entries those walks fetched from the memory hierarchy
+  uint64_t faulting_walks = 0;  // hardware walks that ended on a non-present entry
   uint64_t faulting_walk_refs = 0;
-  uint64_t walk_cycles = 0;      // all hardware walks
-  uint64_t tlb_hit_cycles = 0;   // second-level TLB hits
+  uint64_t walk_cycles = 0;     // all hardware walks
+  uint64_t tlb_hit_cycles = 0;  // second-level TLB hits
   uint64_t guest_faults = 0;
-  uint64_t guest_cycles = 0;     // guest kernel work: fault handlers, page-table writes
+  uint64_t guest_cycles = 0;  // guest kernel work: fault handlers, page-table writes
   uint64_t vm_exits = 0;
   uint64_t hypercalls = 0;
   uint64_t hypervisor_cycles = 0;
-  uint64_t data_cycles = 0;      // data accesses through the cache model
-  uint64_t base_cycles = 0;      // non-memory work
+  uint64_t data_cycles = 0;  // data accesses through the cache model
+  uint64_t base_cycles = 0;  // non-memory work
   std::array<uint64_t, static_cast<size_t>(ExitReason::kCount)> exits_by_reason{};
   uint64_t pt_alloc_cycles = 0;  // page-table page allocation and free (part of guest + hypervisor)
   uint64_t iotlb_flushes = 0;

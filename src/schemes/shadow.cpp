@@ -11,7 +11,9 @@ namespace {
 class ShadowScheme final : public TlbScheme<ShadowScheme> {
  public:
   explicit ShadowScheme(SchemeContext& ctx)
-      : TlbScheme(ctx), pwc_(ctx.profile.pwc), shadow_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(), ctx.profile.guest_levels) {}
+      : TlbScheme(ctx),
+        pwc_(ctx.profile.pwc),
+        shadow_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(), ctx.profile.guest_levels) {}
 
   void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor& cursor) {
     charge_guest_fault(e);
@@ -47,8 +49,11 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
         break;
       }
       case EventKind::kMunmap:
-      case EventKind::kMadviseDontneed: shadow_.zap(ev.pid, ev.addr, ev.addr + ev.arg); break;
-      default: break;
+      case EventKind::kMadviseDontneed:
+        shadow_.zap(ev.pid, ev.addr, ev.addr + ev.arg);
+        break;
+      default:
+        break;
     }
     // With shadow paging the hypervisor intercepts the guest's TLB maintenance.
     for (size_t i = 0; i < cursor.invalidations(*e).size(); ++i)
@@ -79,7 +84,8 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
       ++stats.faulting_walks;
       stats.faulting_walk_refs += w.cost.refs;
       auto fill = shadow_.fill(space(), va, cache_);
-      stats.exit(ExitReason::kHiddenFault, profile_.shadow_fill_cycles + fill.software_walk.cycles, profile_.vm_exit_cycles);
+      stats.exit(ExitReason::kHiddenFault, profile_.shadow_fill_cycles + fill.software_walk.cycles,
+                 profile_.vm_exit_cycles);
       hv_walk_refs_ += fill.software_walk.refs;
       if (!fill.ok) return false;
       w = walk_1d(table, va, space().pcid, pwc_, cache_);
@@ -116,7 +122,7 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
 
 }  // namespace
 
-HVSIM_REGISTER_SCHEME(shadow, "shadow", "hypervisor-kept gVA->hPA shadow tables; exits on guest table writes", 2,
-                      [](SchemeContext& ctx) { return std::make_unique<ShadowScheme>(ctx); });
+HVSIM_REGISTER_SCHEME(shadow, "shadow", "hypervisor-kept gVA->hPA shadow tables; exits on guest table writes",
+                      2, [](SchemeContext& ctx) { return std::make_unique<ShadowScheme>(ctx); });
 
 }  // namespace hvsim

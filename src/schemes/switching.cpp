@@ -194,7 +194,6 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
   // Accesses since construction or the last reset: the clock of windows and modes.
   uint64_t clock() const { return stats.accesses; }
 
-
   void take_exit(ExitReason r, uint64_t handler) {
     stats.exit(r, handler, profile_.vm_exit_cycles);
     win_.exit_cycles += handler + profile_.vm_exit_cycles;

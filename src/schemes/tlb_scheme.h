@@ -136,24 +136,40 @@ class TlbScheme : public Scheme {
     const Profile& p = profile_;
     uint64_t c = 0;
     switch (ev.kind) {
-      case EventKind::kProcessCreate: c += p.fork_cycles; break;
-      case EventKind::kProcessExit: c += p.exit_cycles; break;
-      case EventKind::kExec: c += p.exec_cycles; break;
+      case EventKind::kProcessCreate:
+        c += p.fork_cycles;
+        break;
+      case EventKind::kProcessExit:
+        c += p.exit_cycles;
+        break;
+      case EventKind::kExec:
+        c += p.exec_cycles;
+        break;
       case EventKind::kMmap:
       case EventKind::kMunmap:
       case EventKind::kMprotect:
       case EventKind::kMadviseDontneed:
-      case EventKind::kBrk: c += p.mmap_cycles; break;
-      case EventKind::kContextSwitch: c += p.context_switch_cycles; break;
-      case EventKind::kTlbShootdown: c += Derived::kNative ? p.ipi_cycles : p.virtual_ipi_cycles; break;
+      case EventKind::kBrk:
+        c += p.mmap_cycles;
+        break;
+      case EventKind::kContextSwitch:
+        c += p.context_switch_cycles;
+        break;
+      case EventKind::kTlbShootdown:
+        c += Derived::kNative ? p.ipi_cycles : p.virtual_ipi_cycles;
+        break;
       case EventKind::kDmaMap:
-      case EventKind::kDmaUnmap: c += p.iommu_map_cycles; break;
-      default: break;
+      case EventKind::kDmaUnmap:
+        c += p.iommu_map_cycles;
+        break;
+      default:
+        break;
     }
     if (e) {
       c += uint64_t{e->write_count} * p.pte_write_cycles + uint64_t{e->data_pages_freed} * p.page_free_cycles;
       c += e->flush_pcid ? p.tlb_flush_cycles : uint64_t{e->invalidation_count} * p.invlpg_cycles;
-      uint64_t tables = uint64_t{e->table_alloc_count} * p.pt_page_alloc_cycles + uint64_t{e->table_free_count} * p.pt_page_free_cycles;
+      uint64_t tables = uint64_t{e->table_alloc_count} * p.pt_page_alloc_cycles +
+                        uint64_t{e->table_free_count} * p.pt_page_free_cycles;
       stats.pt_alloc_cycles += tables;
       c += tables;
     }

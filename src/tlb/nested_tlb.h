@@ -20,11 +20,15 @@ class NestedTlb {
     }
     return false;
   }
-  void fill(uint64_t gpa, PageSize host_size, uint64_t host_page) { cache_.insert(key(gpa, host_size), host_page); }
+  void fill(uint64_t gpa, PageSize host_size, uint64_t host_page) {
+    cache_.insert(key(gpa, host_size), host_page);
+  }
   void flush() { cache_.clear(); }
 
  private:
-  static uint64_t key(uint64_t gpa, PageSize s) { return (gpa >> page_shift(s)) | (uint64_t{static_cast<uint8_t>(s)} << 62); }
+  static uint64_t key(uint64_t gpa, PageSize s) {
+    return (gpa >> page_shift(s)) | (uint64_t{static_cast<uint8_t>(s)} << 62);
+  }
   SetAssoc<uint64_t> cache_;
 };
 

@@ -33,6 +33,8 @@ std::unique_ptr<EventSource> make_chase(const WorkloadParams& p) {
 
 }  // namespace
 
-HVSIM_REGISTER_WORKLOAD(chase, "chase", "dependent pointer chase over cache lines in pseudo-random cyclic order", 2, make_chase);
+HVSIM_REGISTER_WORKLOAD(chase, "chase",
+                        "dependent pointer chase over cache lines in pseudo-random cyclic order", 2,
+                        make_chase);
 
 }  // namespace hvsim

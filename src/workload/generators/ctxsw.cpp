@@ -23,7 +23,8 @@ std::unique_ptr<EventSource> make_ctxsw(const WorkloadParams& p) {
   auto round = [=](std::deque<Event>& q) {
     if (!st->started) {
       st->started = true;
-      for (uint32_t i = 0; i < procs; ++i) q.push_back(os_event(EventKind::kMmap, i + 1, kWorkloadHeapBase, share));
+      for (uint32_t i = 0; i < procs; ++i)
+        q.push_back(os_event(EventKind::kMmap, i + 1, kWorkloadHeapBase, share));
     }
     const uint32_t pid = st->next + 1;
     st->next = (st->next + 1) % procs;
@@ -31,12 +32,15 @@ std::unique_ptr<EventSource> make_ctxsw(const WorkloadParams& p) {
     for (uint64_t i = 0; i < slice; ++i)
       q.push_back(Event::access(EventKind::kLoad, kWorkloadHeapBase + st->rng.below(share / 8) * 8, 8, pid));
   };
-  return std::make_unique<ScriptedSource>(fmt::format("ctxsw ({} processes, {} accesses per slice, seed {})", procs, slice, p.seed),
-                                          p.accesses, round);
+  return std::make_unique<ScriptedSource>(
+      fmt::format("ctxsw ({} processes, {} accesses per slice, seed {})", procs, slice, p.seed), p.accesses,
+      round);
 }
 
 }  // namespace
 
-HVSIM_REGISTER_WORKLOAD(ctxsw, "ctxsw", "processes round-robin with context switches, each on its own working set", 23, make_ctxsw);
+HVSIM_REGISTER_WORKLOAD(ctxsw, "ctxsw",
+                        "processes round-robin with context switches, each on its own working set", 23,
+                        make_ctxsw);
 
 }  // namespace hvsim

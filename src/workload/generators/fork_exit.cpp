@@ -30,7 +30,8 @@ std::unique_ptr<EventSource> make_fork_exit(const WorkloadParams& p) {
     if (!st->started) {
       st->started = true;
       q.push_back(os_event(EventKind::kMmap, parent, kWorkloadHeapBase, pages * 4096));
-      for (uint64_t i = 0; i < pages; ++i) q.push_back(Event::access(EventKind::kStore, kWorkloadHeapBase + i * 4096, 8, parent));
+      for (uint64_t i = 0; i < pages; ++i)
+        q.push_back(Event::access(EventKind::kStore, kWorkloadHeapBase + i * 4096, 8, parent));
       return;
     }
     const uint32_t child = st->next_child++;
@@ -38,7 +39,8 @@ std::unique_ptr<EventSource> make_fork_exit(const WorkloadParams& p) {
     q.push_back(os_event(EventKind::kProcessCreate, parent, 0, child));
     q.push_back(os_event(EventKind::kContextSwitch, child));
     for (uint64_t i = 0; i < child_writes; ++i)
-      q.push_back(Event::access(EventKind::kStore, kWorkloadHeapBase + st->rng.below(pages) * 4096, 8, child));
+      q.push_back(
+          Event::access(EventKind::kStore, kWorkloadHeapBase + st->rng.below(pages) * 4096, 8, child));
     if (exec) {
       q.push_back(os_event(EventKind::kExec, child));
       q.push_back(os_event(EventKind::kMmap, child, kWorkloadHeapBase, exec_pages * 4096));
@@ -48,16 +50,19 @@ std::unique_ptr<EventSource> make_fork_exit(const WorkloadParams& p) {
     q.push_back(os_event(EventKind::kProcessExit, child));
     q.push_back(os_event(EventKind::kContextSwitch, parent));
     for (uint64_t i = 0; i < parent_writes; ++i)
-      q.push_back(Event::access(EventKind::kStore, kWorkloadHeapBase + st->rng.below(pages) * 4096, 8, parent));
+      q.push_back(
+          Event::access(EventKind::kStore, kWorkloadHeapBase + st->rng.below(pages) * 4096, 8, parent));
   };
   return std::make_unique<ScriptedSource>(
-      fmt::format("fork-exit (parent {} B, child writes {}, exec {}, seed {})", pages * 4096, child_writes, exec, p.seed),
+      fmt::format("fork-exit (parent {} B, child writes {}, exec {}, seed {})", pages * 4096, child_writes,
+                  exec, p.seed),
       p.accesses, round);
 }
 
 }  // namespace
 
-HVSIM_REGISTER_WORKLOAD(fork_exit, "fork-exit", "process creation and teardown (lmbench lat_proc): fork, copy-on-write, exec, exit", 20,
-                        make_fork_exit);
+HVSIM_REGISTER_WORKLOAD(fork_exit, "fork-exit",
+                        "process creation and teardown (lmbench lat_proc): fork, copy-on-write, exec, exit",
+                        20, make_fork_exit);
 
 }  // namespace hvsim

@@ -29,6 +29,8 @@ std::unique_ptr<EventSource> make_gups(const WorkloadParams& p) {
 
 }  // namespace
 
-HVSIM_REGISTER_WORKLOAD(gups, "gups", "random read-modify-write of 8-byte words over the footprint (HPCC RandomAccess)", 0, make_gups);
+HVSIM_REGISTER_WORKLOAD(gups, "gups",
+                        "random read-modify-write of 8-byte words over the footprint (HPCC RandomAccess)", 0,
+                        make_gups);
 
 }  // namespace hvsim

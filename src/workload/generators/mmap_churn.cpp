@@ -30,20 +30,24 @@ std::unique_ptr<EventSource> make_mmap_churn(const WorkloadParams& p) {
       q.push_back(os_event(EventKind::kMmap, 1, kWorkloadHeapBase, p.footprint));
     }
     q.push_back(os_event(EventKind::kMmap, 1, buffer, chunk_pages * 4096));
-    for (uint64_t i = 0; i < chunk_pages; ++i) q.push_back(Event::access(EventKind::kStore, buffer + i * 4096, 8, 1));
+    for (uint64_t i = 0; i < chunk_pages; ++i)
+      q.push_back(Event::access(EventKind::kStore, buffer + i * 4096, 8, 1));
     for (uint64_t i = 0; i < work; ++i)
       q.push_back(Event::access(EventKind::kLoad, kWorkloadHeapBase + st->rng.below(words) * 8, 8, 1));
-    for (uint64_t i = 0; i < chunk_pages; ++i) q.push_back(Event::access(EventKind::kLoad, buffer + i * 4096 + 64, 8, 1));
+    for (uint64_t i = 0; i < chunk_pages; ++i)
+      q.push_back(Event::access(EventKind::kLoad, buffer + i * 4096 + 64, 8, 1));
     q.push_back(os_event(EventKind::kMunmap, 1, buffer, chunk_pages * 4096));
   };
   return std::make_unique<ScriptedSource>(
-      fmt::format("mmap-churn (chunk {} B, {} accesses between, data {} B, seed {})", chunk_pages * 4096, work, p.footprint, p.seed),
+      fmt::format("mmap-churn (chunk {} B, {} accesses between, data {} B, seed {})", chunk_pages * 4096,
+                  work, p.footprint, p.seed),
       p.accesses, round);
 }
 
 }  // namespace
 
-HVSIM_REGISTER_WORKLOAD(mmap_churn, "mmap-churn", "map, fill and unmap buffers beside random work on a data set (like dedup)", 22,
+HVSIM_REGISTER_WORKLOAD(mmap_churn, "mmap-churn",
+                        "map, fill and unmap buffers beside random work on a data set (like dedup)", 22,
                         make_mmap_churn);
 
 }  // namespace hvsim

@@ -15,7 +15,8 @@ std::unique_ptr<EventSource> make_pagefault(const WorkloadParams& p) {
   const bool store = opt.flag("store", false);
   opt.done();
   const uint64_t pages = std::max<uint64_t>(1, p.footprint / 4096);
-  if (pages > (64ull << 20)) throw InputError("--footprint: the pagefault workload maps at most 256GiB at a time");
+  if (pages > (64ull << 20))
+    throw InputError("--footprint: the pagefault workload maps at most 256GiB at a time");
   struct State {
     Rng rng;
     std::vector<uint32_t> order;
@@ -29,15 +30,18 @@ std::unique_ptr<EventSource> make_pagefault(const WorkloadParams& p) {
     for (uint64_t i = pages - 1; i > 0; --i) std::swap(st->order[i], st->order[st->rng.below(i + 1)]);
     q.push_back(os_event(EventKind::kMmap, 1, kWorkloadHeapBase, pages * 4096));
     for (uint32_t page : st->order)
-      q.push_back(Event::access(store ? EventKind::kStore : EventKind::kLoad, kWorkloadHeapBase + uint64_t{page} * 4096, 8, 1));
+      q.push_back(Event::access(store ? EventKind::kStore : EventKind::kLoad,
+                                kWorkloadHeapBase + uint64_t{page} * 4096, 8, 1));
     q.push_back(os_event(EventKind::kMunmap, 1, kWorkloadHeapBase, pages * 4096));
   };
-  return std::make_unique<ScriptedSource>(fmt::format("pagefault ({} pages per round, seed {})", pages, p.seed), p.accesses, round);
+  return std::make_unique<ScriptedSource>(
+      fmt::format("pagefault ({} pages per round, seed {})", pages, p.seed), p.accesses, round);
 }
 
 }  // namespace
 
-HVSIM_REGISTER_WORKLOAD(pagefault, "pagefault", "demand faults (lmbench lat_pagefault): map, touch every page once, unmap", 21,
+HVSIM_REGISTER_WORKLOAD(pagefault, "pagefault",
+                        "demand faults (lmbench lat_pagefault): map, touch every page once, unmap", 21,
                         make_pagefault);
 
 }  // namespace hvsim

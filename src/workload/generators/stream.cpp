@@ -15,9 +15,15 @@ std::unique_ptr<EventSource> make_stream(const WorkloadParams& p) {
       const uint64_t array_bytes = elements * 8;
       Event e;
       switch (phase) {
-        case 0: e = Event::access(EventKind::kLoad, kWorkloadHeapBase + array_bytes + i * 8, 8); break;      // b[i]
-        case 1: e = Event::access(EventKind::kLoad, kWorkloadHeapBase + 2 * array_bytes + i * 8, 8); break;  // c[i]
-        default: e = Event::access(EventKind::kStore, kWorkloadHeapBase + i * 8, 8); break;                  // a[i]
+        case 0:
+          e = Event::access(EventKind::kLoad, kWorkloadHeapBase + array_bytes + i * 8, 8);
+          break;  // b[i]
+        case 1:
+          e = Event::access(EventKind::kLoad, kWorkloadHeapBase + 2 * array_bytes + i * 8, 8);
+          break;  // c[i]
+        default:
+          e = Event::access(EventKind::kStore, kWorkloadHeapBase + i * 8, 8);
+          break;  // a[i]
       }
       if (++phase == 3) {
         phase = 0;
@@ -32,6 +38,7 @@ std::unique_ptr<EventSource> make_stream(const WorkloadParams& p) {
 
 }  // namespace
 
-HVSIM_REGISTER_WORKLOAD(stream, "stream", "STREAM triad: sequential loads of two arrays, store to a third", 1, make_stream);
+HVSIM_REGISTER_WORKLOAD(stream, "stream", "STREAM triad: sequential loads of two arrays, store to a third", 1,
+                        make_stream);
 
 }  // namespace hvsim

@@ -51,7 +51,8 @@ std::unique_ptr<EventSource> make_synthetic(std::string description, const Workl
 // Generators take no --set workload.* keys unless they document them.
 inline void reject_options(const WorkloadParams& p, const char* workload) {
   if (!p.options.empty())
-    throw InputError(fmt::format("workload.{}: the '{}' workload has no such option", p.options.begin()->first, workload));
+    throw InputError(
+        fmt::format("workload.{}: the '{}' workload has no such option", p.options.begin()->first, workload));
 }
 
 }  // namespace hvsim

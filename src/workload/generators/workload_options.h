@@ -28,7 +28,8 @@ class WorkloadOptions {
       pos = 0;
     }
     if (pos == 0 || pos != v->size() || n < lo || n > hi)
-      throw InputError(fmt::format("workload.{}: '{}' is not valid; expected an integer from {} to {}", key, *v, lo, hi));
+      throw InputError(
+          fmt::format("workload.{}: '{}' is not valid; expected an integer from {} to {}", key, *v, lo, hi));
     return n;
   }
   uint64_t size(const std::string& key, uint64_t fallback) {
@@ -48,7 +49,8 @@ class WorkloadOptions {
       if (used_.count(k)) continue;
       std::string known;
       for (const auto& u : asked_) known += (known.empty() ? "" : ", ") + u;
-      throw InputError(fmt::format("workload.{}: the '{}' workload has no such option (it has: {})", k, workload_, known));
+      throw InputError(
+          fmt::format("workload.{}: the '{}' workload has no such option (it has: {})", k, workload_, known));
     }
   }
 
