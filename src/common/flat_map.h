@@ -62,6 +62,8 @@ class FlatU64Map {
     return true;
   }
 
+  void clear() { rehash(4); }
+
   size_t size() const { return size_; }
   size_t capacity() const { return slots_.size(); }
   size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot); }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "common/flat_map.h"
 #include "common/page_size.h"
 #include "mem/table_memory.h"
 #include "paging/entry_format.h"
@@ -87,6 +88,11 @@ class RadixTable {
   };
   // Functional lookup, no cost: what this table maps `va` to.
   std::optional<Translation> translate(In va) const {
+    if (uint64_t* const* leaf_table = leaf_tables_.find(va.value >> kRegionShift)) {
+      uint64_t e = (*leaf_table)[table_index(va.value, 1)];
+      if (!Fmt::present(e)) return std::nullopt;
+      return Translation{Out((e & kEntryAddrMask) | va.offset_in(12)), PageSize::k4K, Fmt::writable(e)};
+    }
     uint64_t frame = root_;
     for (int l = levels_; l >= 1; --l) {
       uint64_t e = mem_->page(frame)[table_index(va.value, l)];
@@ -123,8 +129,16 @@ class RadixTable {
       }
       frame = (e & kEntryAddrMask) >> 12;
     }
-    mem_->page(frame)[table_index(va.value, leaf)] = Fmt::make_leaf(pa.value, size, writable);
+    uint64_t* leaf_page = mem_->page(frame);
+    leaf_page[table_index(va.value, leaf)] = Fmt::make_leaf(pa.value, size, writable);
     ++fx.entries_written;
+    if (leaf == 1) {
+      leaf_tables_.insert(va.value >> kRegionShift, leaf_page);
+    } else if (leaf_tables_.size()) {
+      // A large leaf replaces whatever table covered its span.
+      const uint64_t first = va.align_down(page_shift(size)).value >> kRegionShift;
+      for (uint64_t r = 0; r < (page_bytes(size) >> kRegionShift); ++r) leaf_tables_.erase(first + r);
+    }
     return fx;
   }
 
@@ -177,6 +191,7 @@ class RadixTable {
   // for each freed page and on_clear(entry_addr, level) for each parent entry cleared.
   template <class OnFree, class OnClear>
   void prune(uint64_t start, uint64_t end, OnFree&& on_free, OnClear&& on_clear) {
+    leaf_tables_.clear();  // table pages may go away
     prune_below(root_, levels_, 0, start, end, on_free, on_clear);
   }
 
@@ -249,6 +264,13 @@ class RadixTable {
     }
     return empty;
   }
+
+  // Not part of the model: the leaf table of every 2 MiB region mapped with 4 KiB pages, so that
+  // the functional lookup (translate, used on every access to decide demand faults) takes one
+  // hash lookup instead of one per level. Filled by map(), dropped when tables are pruned; a
+  // table's pages are otherwise only freed with the table itself.
+  static constexpr unsigned kRegionShift = 21;
+  FlatU64Map<uint64_t*> leaf_tables_{6};
 
   TableMemory* mem_;
   int levels_;
