@@ -6,34 +6,17 @@
 // vm-segment one (guest walk, host segments); inside it but outside the host segments, the host
 // dimension falls back to the nested TLB or a host walk.
 #include "hv/direct_segment.h"
-#include "schemes/tlb_scheme.h"
+#include "schemes/hardware_nested_scheme.h"
 
 namespace hvsim {
 namespace {
 
-class DualSegmentScheme final : public TlbScheme<DualSegmentScheme> {
+class DualSegmentScheme final : public HardwareNestedScheme<DualSegmentScheme> {
  public:
   explicit DualSegmentScheme(SchemeContext& ctx)
-      : TlbScheme(ctx),
-        gpwc_(ctx.profile.pwc),
+      : HardwareNestedScheme(ctx),
         hpwc_(ctx.profile.host_pwc),
-        ntlb_(ctx.profile.nested_tlb_entries, ctx.profile.nested_tlb_ways),
         walker_(ctx.machine.hypervisor(), true, ctx.profile.host_page_size, gpwc_, hpwc_, ntlb_, cache_) {}
-
-  void on_guest_fault(const Event&, const EventEffect& e, EffectCursor&) {
-    charge_guest_fault(e);
-    // Memory inside a host segment was reserved at VM start; only page-backed memory takes EPT
-    // violations (the machine reports only those).
-    charge_ept_violations(e);
-  }
-
-  // OS events: like nested, guest-table writes need no exit; new table pages outside the host
-  // segments are backed on EPT violations, and the guest page-walk cache forgets the tables of
-  // an address space whose translations changed.
-  void on_os_event(const Event&, const EventEffect* e, EffectCursor&) {
-    if (e) charge_ept_violations(*e);
-  }
-  void flush_walk_caches(uint16_t pcid) { gpwc_.flush_asid(pcid); }
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     GuestVirtAddr va(ev.addr);
@@ -72,8 +55,7 @@ class DualSegmentScheme final : public TlbScheme<DualSegmentScheme> {
   }
 
  private:
-  WalkCache gpwc_, hpwc_;
-  NestedTlb ntlb_;
+  WalkCache hpwc_;
   SegmentWalker walker_;
   uint64_t both_segments_ = 0;
 };

@@ -5,34 +5,17 @@
 // the host dimension is walked: the nested TLB, else a 1D host walk of h references. Outside the
 // region the walk is the full two-dimensional one.
 #include "hv/direct_segment.h"
-#include "schemes/tlb_scheme.h"
+#include "schemes/hardware_nested_scheme.h"
 
 namespace hvsim {
 namespace {
 
-class GuestSegmentScheme final : public TlbScheme<GuestSegmentScheme> {
+class GuestSegmentScheme final : public HardwareNestedScheme<GuestSegmentScheme> {
  public:
   explicit GuestSegmentScheme(SchemeContext& ctx)
-      : TlbScheme(ctx),
-        gpwc_(ctx.profile.pwc),
+      : HardwareNestedScheme(ctx),
         hpwc_(ctx.profile.host_pwc),
-        ntlb_(ctx.profile.nested_tlb_entries, ctx.profile.nested_tlb_ways),
         walker_(ctx.machine.hypervisor(), false, ctx.profile.host_page_size, gpwc_, hpwc_, ntlb_, cache_) {}
-
-  void on_guest_fault(const Event&, const EventEffect& e, EffectCursor&) {
-    charge_guest_fault(e);
-    // Memory inside a host segment was reserved at VM start; only page-backed memory takes EPT
-    // violations (the machine reports only those).
-    charge_ept_violations(e);
-  }
-
-  // OS events: like nested, guest-table writes need no exit; new table pages outside the host
-  // segments are backed on EPT violations, and the guest page-walk cache forgets the tables of
-  // an address space whose translations changed.
-  void on_os_event(const Event&, const EventEffect* e, EffectCursor&) {
-    if (e) charge_ept_violations(*e);
-  }
-  void flush_walk_caches(uint16_t pcid) { gpwc_.flush_asid(pcid); }
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     GuestVirtAddr va(ev.addr);
@@ -61,8 +44,7 @@ class GuestSegmentScheme final : public TlbScheme<GuestSegmentScheme> {
   }
 
  private:
-  WalkCache gpwc_, hpwc_;
-  NestedTlb ntlb_;
+  WalkCache hpwc_;
   SegmentWalker walker_;
 };
 

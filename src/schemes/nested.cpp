@@ -1,29 +1,17 @@
 // nested: hardware two-dimensional paging (Intel EPT / AMD NPT). Guest page faults are handled by
 // the guest without exits; the host populates guest memory on EPT violations.
 #include "hv/nested_walker.h"
-#include "schemes/tlb_scheme.h"
+#include "schemes/hardware_nested_scheme.h"
 
 namespace hvsim {
 namespace {
 
-class NestedScheme final : public TlbScheme<NestedScheme> {
+class NestedScheme final : public HardwareNestedScheme<NestedScheme> {
  public:
   explicit NestedScheme(SchemeContext& ctx)
-      : TlbScheme(ctx),
-        gpwc_(ctx.profile.pwc),
+      : HardwareNestedScheme(ctx),
         hpwc_(ctx.profile.host_pwc),
-        ntlb_(ctx.profile.nested_tlb_entries, ctx.profile.nested_tlb_ways),
         walker_(ctx.machine.hypervisor().ept(), ctx.profile.host_page_size, gpwc_, hpwc_, ntlb_, cache_) {}
-
-  void on_guest_fault(const Event&, const EventEffect& e, EffectCursor&) {
-    charge_guest_fault(e);
-    charge_ept_violations(e);
-  }
-  // New guest table pages (fork, exec) are backed by the host when first touched, too.
-  void on_os_event(const Event&, const EventEffect* e, EffectCursor&) {
-    if (e) charge_ept_violations(*e);
-  }
-  void flush_walk_caches(uint16_t pcid) { gpwc_.flush_asid(pcid); }
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     auto r = walker_.walk(*space().table, GuestVirtAddr(ev.addr), space().pcid);
@@ -47,8 +35,7 @@ class NestedScheme final : public TlbScheme<NestedScheme> {
   }
 
  private:
-  WalkCache gpwc_, hpwc_;
-  NestedTlb ntlb_;
+  WalkCache hpwc_;
   NestedWalker walker_;
 };
 

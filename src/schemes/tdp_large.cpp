@@ -15,7 +15,7 @@
 #include "common/units.h"
 #include "hv/guest_walk_2d.h"
 #include "hv/large_host_table.h"
-#include "schemes/tlb_scheme.h"
+#include "schemes/hardware_nested_scheme.h"
 #include "tlb/nested_tlb.h"
 
 namespace hvsim {
@@ -38,29 +38,16 @@ LargeHostLayout layout_for(const Profile& p, const Machine& m) {
   return LargeHostLayout::make(levels, leaf_shift, bits, "tdp-large");
 }
 
-class TdpLargeScheme final : public TlbScheme<TdpLargeScheme> {
+class TdpLargeScheme final : public HardwareNestedScheme<TdpLargeScheme> {
  public:
   explicit TdpLargeScheme(SchemeContext& ctx)
-      : TlbScheme(ctx),
-        gpwc_(ctx.profile.pwc),
-        ntlb_(ctx.profile.nested_tlb_entries, ctx.profile.nested_tlb_ways),
+      : HardwareNestedScheme(ctx),
         host_(ctx.machine.hypervisor(), layout_for(ctx.profile, ctx.machine), ctx.profile.host_page_size,
               ctx.machine.pool_bytes()) {
     // Host paging-structure caches: the profile's per-level sizes, by level of this table.
     for (int l = 2; l <= host_.layout().levels; ++l)
       hpwc_[l].configure(ctx.profile.host_pwc.entries[l], ctx.profile.host_pwc.ways);
   }
-
-  void on_guest_fault(const Event&, const EventEffect& e, EffectCursor&) {
-    charge_guest_fault(e);
-    charge_ept_violations(e);
-  }
-  // OS events change only guest tables (the host table never loses a mapping); new guest table
-  // pages are backed when first touched.
-  void on_os_event(const Event&, const EventEffect* e, EffectCursor&) {
-    if (e) charge_ept_violations(*e);
-  }
-  void flush_walk_caches(uint16_t pcid) { gpwc_.flush_asid(pcid); }
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     const GuestPageTable& gt = *space().table;
@@ -137,8 +124,6 @@ class TdpLargeScheme final : public TlbScheme<TdpLargeScheme> {
     return true;
   }
 
-  WalkCache gpwc_;
-  NestedTlb ntlb_;
   LargeHostTable host_;
   std::array<SetAssoc<uint64_t>, LargeHostLayout::kMaxLevels + 1> hpwc_;
   uint64_t guest_refs_ = 0, host_refs_ = 0, ntlb_hits_ = 0;
