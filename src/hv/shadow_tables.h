@@ -7,6 +7,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "common/event.h"
 #include "common/flat_map.h"
 #include "hv/hypervisor.h"
 #include "mem/cache_hierarchy.h"
@@ -86,6 +87,23 @@ class ShadowTables {
       ++n;
     });
     return n;
+  }
+
+  // Follows an OS event that removed guest translations: a process's shadow table goes with its
+  // address space (exit, exec), an unmapped range loses its shadow entries. Returns the shadow
+  // table pages freed.
+  uint64_t follow(const Event& ev) {
+    switch (ev.kind) {
+      case EventKind::kProcessExit:
+      case EventKind::kExec:
+        return drop(ev.pid);
+      case EventKind::kMunmap:
+      case EventKind::kMadviseDontneed:
+        zap(ev.pid, ev.addr, ev.addr + ev.arg);
+        return 0;
+      default:
+        return 0;
+    }
   }
 
   // Frees the shadow table of `pid` (its process exited or exec'd); returns the pages freed.

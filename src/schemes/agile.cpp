@@ -92,20 +92,9 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
       if (st && !under_nested(*st)) guest_write(w);
     }
     for (GuestPhysAddr t : cursor.tables_freed(*e)) forget(t.number(12));
-    switch (ev.kind) {
-      case EventKind::kProcessExit:
-      case EventKind::kExec: {
-        uint64_t cycles = shadow_.drop(ev.pid) * profile_.pt_page_free_cycles;
-        stats.hypervisor_cycles += cycles;
-        stats.pt_alloc_cycles += cycles;
-        break;
-      }
-      case EventKind::kMunmap:
-      case EventKind::kMadviseDontneed:
-        shadow_.zap(ev.pid, ev.addr, ev.addr + ev.arg);
-        break;
-      default:
-        break;
+    if (uint64_t pages = shadow_.follow(ev)) {  // shadow teardown
+      stats.hypervisor_cycles += pages * profile_.pt_page_free_cycles;
+      stats.pt_alloc_cycles += pages * profile_.pt_page_free_cycles;
     }
     for (size_t i = 0; i < cursor.invalidations(*e).size(); ++i)
       stats.exit(ExitReason::kInvlpg, profile_.invlpg_cycles, profile_.vm_exit_cycles);

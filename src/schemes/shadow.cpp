@@ -40,20 +40,9 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
       if (shadow_.trap_write(w.entry))
         stats.exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles, profile_.vm_exit_cycles);
     for (GuestPhysAddr t : cursor.tables_freed(*e)) shadow_.forget_guest_table(t);
-    switch (ev.kind) {
-      case EventKind::kProcessExit:
-      case EventKind::kExec: {
-        uint64_t cycles = shadow_.drop(ev.pid) * profile_.pt_page_free_cycles;  // shadow teardown
-        stats.hypervisor_cycles += cycles;
-        stats.pt_alloc_cycles += cycles;
-        break;
-      }
-      case EventKind::kMunmap:
-      case EventKind::kMadviseDontneed:
-        shadow_.zap(ev.pid, ev.addr, ev.addr + ev.arg);
-        break;
-      default:
-        break;
+    if (uint64_t pages = shadow_.follow(ev)) {  // shadow teardown
+      stats.hypervisor_cycles += pages * profile_.pt_page_free_cycles;
+      stats.pt_alloc_cycles += pages * profile_.pt_page_free_cycles;
     }
     // With shadow paging the hypervisor intercepts the guest's TLB maintenance.
     for (size_t i = 0; i < cursor.invalidations(*e).size(); ++i)

@@ -113,21 +113,11 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
     for (const GuestPteWrite& w : cursor.writes(*e))
       if (shadow_.trap_write(w.entry)) take_exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles);
     for (GuestPhysAddr t : cursor.tables_freed(*e)) shadow_.forget_guest_table(t);
-    switch (ev.kind) {
-      case EventKind::kProcessExit:
-      case EventKind::kExec: {
-        uint64_t cycles = shadow_.drop(ev.pid) * profile_.pt_page_free_cycles;
-        stats.hypervisor_cycles += cycles;
-        stats.pt_alloc_cycles += cycles;
-        win_.exit_cycles += cycles;
-        break;
-      }
-      case EventKind::kMunmap:
-      case EventKind::kMadviseDontneed:
-        shadow_.zap(ev.pid, ev.addr, ev.addr + ev.arg);
-        break;
-      default:
-        break;
+    if (uint64_t pages = shadow_.follow(ev)) {  // shadow teardown
+      const uint64_t cycles = pages * profile_.pt_page_free_cycles;
+      stats.hypervisor_cycles += cycles;
+      stats.pt_alloc_cycles += cycles;
+      win_.exit_cycles += cycles;
     }
     for (uint64_t i = 0; i < invalidations; ++i) take_exit(ExitReason::kInvlpg, profile_.invlpg_cycles);
     if (cr3) take_exit(ExitReason::kCr3Write, profile_.cr3_write_cycles);
