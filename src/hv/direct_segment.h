@@ -56,24 +56,16 @@ class SegmentWalker {
   // The two-dimensional walk with host segments in the host dimension: with every guest table
   // page and the data inside a segment it fetches only the g guest entries.
   Result walk(const GuestPageTable& gt, GuestVirtAddr va, uint16_t asid) {
-    Result r;
     WalkCache::Start start = gpwc_.lookup(va.value, asid, gt.levels(), gt.root_frame());
-    if (start.level != gt.levels()) r.cost.cycles += gpwc_.hit_cycles();
-    auto path = gt.walk_from(va, start.level, start.table_frame);
-    for (int i = 0; i < path.count; ++i) {
-      const auto& step = path.steps[i];
-      HostPhysAddr entry_hpa;
-      PageSize unused;
-      if (!host(step.entry_addr, PageSize::k4K, entry_hpa, unused, r.cost)) return r;
-      r.cost.cycles += cache_.access(entry_hpa.value).cycles;
-      ++r.cost.refs;
-      ++counters.guest_refs;
-      if (step.level > 1 && i + 1 < path.count)
-        gpwc_.fill(va.value, asid, step.level, path.table_frame_at[step.level - 1]);
-    }
-    if (!path.ok) return r;
-    r.ok = host(path.result, path.size, r.hpa, r.size, r.cost);
-    return r;
+    // host() caps the size it returns at linear mappings; the loop takes the smaller of that and
+    // the guest page.
+    auto w = walk_guest_2d(gt, va, asid, start.level, start.table_frame, &gpwc_, cache_,
+                           [this](GuestPhysAddr gpa, HostPhysAddr& hpa, PageSize& size, WalkCost& cost) {
+                             return host(gpa, PageSize::k1G, hpa, size, cost);
+                           });
+    if (start.level != gt.levels()) w.cost.cycles += gpwc_.hit_cycles();
+    counters.guest_refs += w.guest_refs;
+    return Result{w.ok, w.hpa, w.size, w.cost};
   }
 
   // A walk for an address inside the guest segment: gVA -> gPA is an add; only the host

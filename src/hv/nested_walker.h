@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "common/address.h"
+#include "hv/guest_walk_2d.h"
 #include "hv/hypervisor.h"
 #include "os/address_space.h"
 #include "paging/walker.h"
@@ -51,27 +52,14 @@ class NestedWalker {
   }
 
   Result walk(const GuestPageTable& gt, GuestVirtAddr va, uint16_t asid) {
-    Result r;
     WalkCache::Start start = gpwc_.lookup(va.value, asid, gt.levels(), gt.root_frame());
-    if (start.level != gt.levels()) r.cost.cycles += gpwc_.hit_cycles();
-    auto path = gt.walk_from(va, start.level, start.table_frame);
-    for (int i = 0; i < path.count; ++i) {
-      const auto& step = path.steps[i];
-      HostPhysAddr entry_hpa;
-      PageSize hs;
-      if (!host_translate(step.entry_addr, entry_hpa, hs, r.cost)) return r;
-      r.cost.cycles += cache_.access(entry_hpa.value).cycles;
-      ++r.cost.refs;
-      ++counters.guest_refs;
-      if (step.level > 1 && i + 1 < path.count)
-        gpwc_.fill(va.value, asid, step.level, path.table_frame_at[step.level - 1]);
-    }
-    if (!path.ok) return r;
-    PageSize hs;
-    if (!host_translate(path.result, r.hpa, hs, r.cost)) return r;
-    r.size = min_page_size(path.size, hs);
-    r.ok = true;
-    return r;
+    auto w = walk_guest_2d(gt, va, asid, start.level, start.table_frame, &gpwc_, cache_,
+                           [this](GuestPhysAddr gpa, HostPhysAddr& hpa, PageSize& size, WalkCost& cost) {
+                             return host_translate(gpa, hpa, size, cost);
+                           });
+    if (start.level != gt.levels()) w.cost.cycles += gpwc_.hit_cycles();
+    counters.guest_refs += w.guest_refs;
+    return Result{w.ok, w.hpa, w.size, w.cost};
   }
 
   NestedWalkCounters counters;
