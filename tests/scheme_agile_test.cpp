@@ -11,40 +11,7 @@ namespace {
 
 using test::run_workload;
 using test::stats_of;
-
-// Runs one scheme on a hand-made stream, checking every answer against the reference.
-struct Driver {
-  Profile profile;
-  Machine machine;
-  std::unique_ptr<Scheme> scheme;
-  BatchEffects fx;
-  std::vector<HostPhysAddr> out = std::vector<HostPhysAddr>(4096);
-  uint64_t mismatches = 0;
-
-  Driver(Profile p, const char* name)
-      : profile(std::move(p)), machine(profile, MachineSizing::for_footprint(profile, 2 * kGiB)) {
-    SchemeContext ctx{profile, machine};
-    scheme = SchemeRegistry::instance().find(name)->factory(ctx);
-    scheme->name = name;
-  }
-  void run(const std::vector<Event>& events) {
-    for (size_t at = 0; at < events.size(); at += out.size()) {
-      std::span<const Event> batch(events.data() + at, std::min(out.size(), events.size() - at));
-      machine.prepare(batch, fx);
-      scheme->run(batch, fx, out.data());
-      for (size_t i = 0; i < batch.size(); ++i) {
-        auto ref = machine.reference_translate(batch[i].pid, GuestVirtAddr(batch[i].addr));
-        if (!ref || out[i] != *ref) ++mismatches;
-      }
-    }
-  }
-  double detail(const std::string& key) {
-    scheme->finish();
-    auto it = scheme->stats.details.find(key);
-    return it == scheme->stats.details.end() ? 0.0 : it->second;
-  }
-  const SchemeStats& stats() const { return scheme->stats; }
-};
+using Driver = test::SchemeDriver;
 
 constexpr uint64_t kBase = uint64_t{1} << 40;  // 1 TiB: its own PML4 entry
 constexpr uint64_t kPage = 4096, kChunk = uint64_t{2} << 20;

@@ -10,6 +10,8 @@
 
 #include "cli/experiment.h"
 #include "common/profile.h"
+#include "hv/machine.h"
+#include "schemes/scheme.h"
 #include "workload/generator.h"
 
 namespace hvsim::test {
@@ -61,6 +63,47 @@ inline RunReport run_events(const std::vector<Event>& events, const Profile& p, 
   opt.threads = 1;
   return run_experiment(src, p, opt);
 }
+
+// Runs one scheme on a hand-made stream through its own machine, checking every access's answer
+// against the reference translation.
+struct SchemeDriver {
+  Profile profile;
+  Machine machine;
+  std::unique_ptr<Scheme> scheme;
+  BatchEffects fx;
+  std::vector<HostPhysAddr> out = std::vector<HostPhysAddr>(4096);
+  uint64_t mismatches = 0, accesses = 0;
+
+  SchemeDriver(Profile p, const char* name)
+      : profile(std::move(p)), machine(profile, MachineSizing::for_footprint(profile, 2 * kGiB)) {
+    SchemeContext ctx{profile, machine};
+    scheme = SchemeRegistry::instance().find(name)->factory(ctx);
+    scheme->name = name;
+  }
+  void run(const std::vector<Event>& events) {
+    std::span<const Event> rest(events);
+    while (!rest.empty()) {
+      // The machine may take a prefix only (an event that changes translations starts a batch).
+      std::span<const Event> batch = rest.first(std::min(out.size(), rest.size()));
+      batch = batch.first(machine.prepare(batch, fx));
+      scheme->run(batch, fx, out.data());
+      for (size_t i = 0; i < batch.size(); ++i) {
+        if (!is_access(batch[i].kind)) continue;
+        ++accesses;
+        auto ref = machine.reference_translate(batch[i].pid, GuestVirtAddr(batch[i].addr));
+        if (!ref || out[i] != *ref) ++mismatches;
+      }
+      rest = rest.subspan(batch.size());
+    }
+  }
+  // A scheme-specific figure after finish(), or `missing` when the scheme does not report it.
+  double detail(const std::string& key, double missing = 0.0) {
+    scheme->finish();
+    auto it = scheme->stats.details.find(key);
+    return it == scheme->stats.details.end() ? missing : it->second;
+  }
+  const SchemeStats& stats() const { return scheme->stats; }
+};
 
 inline const SchemeStats& stats_of(const RunReport& r, const std::string& scheme) {
   for (auto& s : r.schemes)

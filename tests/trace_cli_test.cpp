@@ -1,5 +1,6 @@
 // Format sniffing and the `hvsim trace convert|info` commands on files the test creates.
 #include <gtest/gtest.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "test_support.h"
 #include "workload/trace/hvt_reader.h"
 #include "workload/trace/hvt_writer.h"
 #include "workload/trace/open_trace.h"
@@ -30,16 +32,11 @@ fs::path temp_dir() {
 
 struct Run {
   int status;
-  std::string out;
+  std::string out;  // stdout then stderr
 };
 Run run(const std::string& args) {
-  std::string cmd = std::string(HVSIM_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  test::CommandResult r = test::run_hvsim(args);
+  return {r.status, r.out + r.err};
 }
 
 std::vector<Event> read_all(EventSource& s) {

@@ -1,5 +1,6 @@
 // End to end: a real program recorded under valgrind, inspected, and simulated by every scheme.
 #include <gtest/gtest.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -7,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "test_support.h"
 #include "workload/trace/hvt_reader.h"
 #include "workload/trace/recorder.h"
 #include "workload/trace/trace_stats.h"
@@ -18,16 +20,11 @@ namespace fs = std::filesystem;
 
 struct Run {
   int status;
-  std::string out;
+  std::string out;  // stdout then stderr
 };
 Run run(const std::string& args) {
-  std::string cmd = std::string(HVSIM_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  test::CommandResult r = test::run_hvsim(args);
+  return {r.status, r.out + r.err};
 }
 
 TEST(TraceRecord, SortRecordedInspectedAndCompared) {
