@@ -158,6 +158,12 @@ TEST(TraceDrmemtrace, BadInputNamesArchiveMemberAndOffset) {
   std::ofstream(d / "notzip.zip") << "I  0400,3\n";
   EXPECT_EQ(error_of(d / "notzip.zip").substr(0, (d / "notzip.zip").string().size() + 40),
             (d / "notzip.zip").string() + ": at byte offset 0: not a readable drmem");
+  // Member names come from the file and are escaped when quoted (libzip reads this name as CP437,
+  // where ESC is U+2190, and hands it over as UTF-8).
+  make_zip(d / "name.zip", {{"chunk\x1b[2J.0000", entries({{25, 0, 5}, {200, 0, 0}})}});
+  EXPECT_EQ(error_of(d / "name.zip"),
+            (d / "name.zip").string() +
+                "[chunk\\xe2\\x86\\x90[2J.0000]: at byte offset 12: unknown trace entry type 200");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "common/error.h"
+#include "common/printable.h"
 
 namespace hvsim {
 namespace {
@@ -79,7 +80,8 @@ DrmemtraceReader::~DrmemtraceReader() {
 
 void DrmemtraceReader::bad(uint64_t off, const std::string& what) {
   std::string where = archives_[archive_];
-  if (member_ > 0 && member_ <= members_.size()) where += "[" + members_[member_ - 1].first + "]";
+  if (member_ > 0 && member_ <= members_.size())
+    where += "[" + printable(members_[member_ - 1].first, 200) + "]";
   throw FileFormatError(where, off, what);
 }
 

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/error.h"
+#include "common/printable.h"
 
 namespace hvsim {
 namespace {
@@ -131,9 +132,9 @@ void LackeyReader::parse_line(std::string_view line) {
   }
   // VEX decoder diagnostics, and the result line valgrind prints after an unknown syscall.
   if (line.starts_with("vex ") || line.starts_with(" --> ")) return;
-  throw FileFormatError::at_line(lines_.name(), lines_.line_number(),
-                                 "expected a lackey record like ' L 04e9a0c8,8' or 'I  0400d7d4,3', found '" +
-                                     std::string(line.substr(0, 60)) + "'");
+  throw FileFormatError::at_line(
+      lines_.name(), lines_.line_number(),
+      "expected a lackey record like ' L 04e9a0c8,8' or 'I  0400d7d4,3', found '" + printable(line) + "'");
 }
 
 void LackeyReader::parse_syscall(std::string_view line) {

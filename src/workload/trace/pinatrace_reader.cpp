@@ -1,6 +1,7 @@
 #include "workload/trace/pinatrace_reader.h"
 
 #include "common/error.h"
+#include "common/printable.h"
 
 namespace hvsim {
 namespace {
@@ -45,7 +46,7 @@ size_t PinatraceReader::next_batch(std::span<Event> out) {
           lines_.name(), lines_.line_number(),
           "expected a pinatrace record like '0x401234: R 0x7ffd1230 [size [value]]', "
           "found '" +
-              std::string(line.substr(0, 60)) + "'");
+              printable(line) + "'");
     };
     if (t0.back() != ':') bad();
     t0.remove_suffix(1);
