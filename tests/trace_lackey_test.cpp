@@ -175,9 +175,26 @@ namespace {
 
 // Found by lackey_fuzz: a valgrind-style prefix with nothing after it.
 TEST(TraceLackey, BarePidPrefixIsNoise) {
-  EXPECT_TRUE(parse("==11=").empty());
-  EXPECT_TRUE(parse("==11==").empty());
+  EXPECT_TRUE(parse("==11=\n").empty());
+  EXPECT_TRUE(parse("==11==\n").empty());
   EXPECT_TRUE(parse("--7--\n").empty());
+  EXPECT_EQ(error_of("==11=="), "t.lackey:1: truncated last line (no newline at end of file)");
+}
+
+// A log cut in the middle of its last line (a copy interrupted, a full disk) is not a shorter
+// valid log: the last record would be read with a truncated address or size.
+TEST(TraceLackey, TruncatedLastLineIsAnError) {
+  EXPECT_EQ(error_of(" L 1000,8\n L 0403a0"), "t.lackey:2: truncated last line (no newline at end of file)");
+  EXPECT_EQ(error_of(" L 1000,8\n L 0403a010,1"),
+            "t.lackey:2: truncated last line (no newline at end of file)");
+  EXPECT_EQ(error_of("I  0400,2\r"), "t.lackey:1: truncated last line (no newline at end of file)");
+  EXPECT_EQ(error_of(" L 1000,8\nSYSCALL[5,1](9) sys_mmap ( 0x0, 81"),
+            "t.lackey:2: truncated last line (no newline at end of file)");
+  // Except where valgrind itself stops mid-line: after the arguments of a call that never
+  // returned to it (execve succeeded).
+  EXPECT_EQ(parse(" L 1000,8\nSYSCALL[5,1](59) sys_execve ( 0x1298b8(/bin/true), 0x1298e0, 0x4035bf8 )"),
+            std::vector<Event>{Event::access(EventKind::kLoad, 0x1000, 8)});
+  EXPECT_EQ(parse(" L 1000,8\r\n"), std::vector<Event>{Event::access(EventKind::kLoad, 0x1000, 8)});
 }
 
 }  // namespace

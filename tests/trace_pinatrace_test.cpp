@@ -75,6 +75,10 @@ TEST(TracePinatrace, BadLinesNameTheLine) {
   EXPECT_EQ(err("0x10: X 0x20\n").substr(0, 16), "pinatrace.out:1:");
   EXPECT_EQ(err("0x10: R 0x20 0\n").substr(0, 16), "pinatrace.out:1:");
   EXPECT_EQ(err("0x10: R 0xzz\n").substr(0, 16), "pinatrace.out:1:");
+  // Cut in the middle of the last line: the address would be read short.
+  EXPECT_EQ(err("0x10: R 0x20\n0x11: W 0x7ffd12"),
+            "pinatrace.out:2: truncated last line (no newline at end of file)");
+  EXPECT_EQ(err("#eof"), "pinatrace.out:1: truncated last line (no newline at end of file)");
 }
 
 }  // namespace

@@ -60,9 +60,15 @@ uint64_t parse_arg(std::string_view s) {
   return 0;
 }
 
+// valgrind prints a system call's name and arguments, makes the call, then prints the result on
+// the same line. When the call never returns to valgrind (a successful execve: the process is no
+// longer traced) the log ends after the argument list, without a newline.
+bool unterminated_ok(std::string_view line) { return line.starts_with("SYSCALL[") && line.ends_with(" )"); }
+
 }  // namespace
 
-LackeyReader::LackeyReader(std::unique_ptr<ByteInput> in, Options opt) : lines_(std::move(in)), opt_(opt) {}
+LackeyReader::LackeyReader(std::unique_ptr<ByteInput> in, Options opt)
+    : lines_(std::move(in), unterminated_ok), opt_(opt) {}
 
 uint32_t LackeyReader::map_pid(uint64_t real) {
   if (main_pid_ == 0) main_pid_ = static_cast<uint32_t>(real);

@@ -6,7 +6,8 @@
 
 namespace hvsim {
 
-LineReader::LineReader(std::unique_ptr<ByteInput> in) : in_(std::move(in)), buf_(1 << 20) {}
+LineReader::LineReader(std::unique_ptr<ByteInput> in, CompleteCheck unterminated_ok)
+    : in_(std::move(in)), unterminated_ok_(unterminated_ok), buf_(1 << 20) {}
 
 bool LineReader::next(std::string_view& line) {
   for (;;) {
@@ -22,6 +23,8 @@ bool LineReader::next(std::string_view& line) {
                                        "line longer than " + std::to_string(kMaxLine) + " bytes");
       if (n > 0 && start[n - 1] == '\r') --n;
       line = std::string_view(start, n);
+      if (!nl && !(unterminated_ok_ && unterminated_ok_(line)))
+        throw FileFormatError::at_line(name(), line_no_, "truncated last line (no newline at end of file)");
       return true;
     }
     if (eof_) return false;

@@ -12,9 +12,13 @@ namespace hvsim {
 class LineReader {
  public:
   static constexpr size_t kMaxLine = 64 * 1024;
-  explicit LineReader(std::unique_ptr<ByteInput> in);
+  // Says whether a last line that has no '\n' is nevertheless a whole record.
+  using CompleteCheck = bool (*)(std::string_view line);
+  // A last line without '\n' means the input was cut short, so it is an error, unless
+  // `unterminated_ok` accepts it (for writers that can legitimately stop mid-line).
+  explicit LineReader(std::unique_ptr<ByteInput> in, CompleteCheck unterminated_ok = nullptr);
   // Next line without its '\n' (and a trailing '\r'); false at the end of input. A line longer
-  // than kMaxLine is an error.
+  // than kMaxLine, or a truncated last line, is an error.
   bool next(std::string_view& line);
   uint64_t line_number() const { return line_no_; }
   const std::string& name() const { return in_->name(); }
@@ -22,6 +26,7 @@ class LineReader {
 
  private:
   std::unique_ptr<ByteInput> in_;
+  CompleteCheck unterminated_ok_;
   std::vector<char> buf_;
   size_t pos_ = 0, len_ = 0;
   bool eof_ = false;
