@@ -98,6 +98,27 @@ TEST(TraceLackey, WideAccessesAreSplit) {
   for (int i = 0; i < 4; ++i) EXPECT_EQ(ev[i], Event::access(EventKind::kStore, 0x1000 + 128 * i, 128));
 }
 
+// Pieces cover exactly the bytes of the access, however wide, and a modify loads and stores
+// every piece.
+TEST(TraceLackey, WideAccessPiecesCoverEveryByte) {
+  std::vector<Event> want;
+  for (uint64_t off = 0; off < 2048; off += 128) {
+    want.push_back(Event::access(EventKind::kLoad, 0x1000 + off, 128));
+    want.push_back(Event::access(EventKind::kStore, 0x1000 + off, 128));
+  }
+  for (uint64_t off = 0; off < 2048; off += 128)
+    want.push_back(Event::access(EventKind::kLoad, 0x9000 + off, 128));
+  EXPECT_EQ(parse(" M 1000,2048\n L 9000,2048\n", {}, 7), want);
+  EXPECT_EQ(parse(" S 1000,300\n"), (std::vector<Event>{Event::access(EventKind::kStore, 0x1000, 128),
+                                                        Event::access(EventKind::kStore, 0x1080, 128),
+                                                        Event::access(EventKind::kStore, 0x1100, 44)}));
+  EXPECT_EQ(parse(" M 10,255\n"), (std::vector<Event>{Event::access(EventKind::kLoad, 0x10, 255),
+                                                      Event::access(EventKind::kStore, 0x10, 255)}));
+  EXPECT_EQ(parse("I  20,2047\n").size(), 16u);
+  EXPECT_EQ(parse("I  20,2047\n").back(), Event::access(EventKind::kIFetch, 0x20 + 15 * 128, 127));
+  EXPECT_THROW(parse(" M 1000,2049\n"), FileFormatError);  // wider than any x86 access
+}
+
 // Writes events back as lackey text: a round trip through the reader must give them back.
 std::string to_lackey(const std::vector<Event>& ev) {
   std::string s = "==1== Lackey\n";

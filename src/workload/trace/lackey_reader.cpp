@@ -77,14 +77,21 @@ uint32_t LackeyReader::map_pid(uint64_t real) {
 }
 
 void LackeyReader::push_access(EventKind k, uint64_t addr, uint64_t size) {
-  // Event sizes are one byte; very wide accesses (xsave, AVX-512 gathers) are split so that
-  // every page they touch is still seen.
-  if (size <= 255) {
-    push(Event::access(k, addr, static_cast<uint8_t>(size)));
-    return;
+  // Event sizes are one byte; very wide accesses (xsave, AVX-512 gathers) become pieces of at
+  // most kPiece bytes that cover exactly the bytes given, so every page they touch is still seen.
+  const uint64_t piece = size <= 255 ? size : kPiece;
+  for (uint64_t off = 0; off < size; off += piece)
+    push(Event::access(k, addr + off, static_cast<uint8_t>(std::min(piece, size - off)), opt_.pid));
+}
+
+void LackeyReader::push_modify(uint64_t addr, uint64_t size) {
+  // A modify reads and then writes each piece.
+  const uint64_t piece = size <= 255 ? size : kPiece;
+  for (uint64_t off = 0; off < size; off += piece) {
+    auto n = static_cast<uint8_t>(std::min(piece, size - off));
+    push(Event::access(EventKind::kLoad, addr + off, n, opt_.pid));
+    push(Event::access(EventKind::kStore, addr + off, n, opt_.pid));
   }
-  for (uint64_t off = 0; off < size && npending_ < 15; off += 128)
-    push(Event::access(k, addr + off, static_cast<uint8_t>(std::min<uint64_t>(128, size - off))));
 }
 
 void LackeyReader::parse_line(std::string_view line) {
@@ -96,7 +103,7 @@ void LackeyReader::parse_line(std::string_view line) {
     uint64_t addr = 0, size = 0;
     bool ok = (op == 'I' ? line[1] == ' ' : (op == 'L' || op == 'S' || op == 'M')) &&
               comma != std::string_view::npos && parse_hex(a, addr) &&
-              parse_dec(line.substr(comma + 1), size) && size > 0 && size <= 2048;
+              parse_dec(line.substr(comma + 1), size) && size > 0 && size <= kMaxAccess;
     if (ok) {
       switch (op) {
         case 'I':
@@ -109,8 +116,7 @@ void LackeyReader::parse_line(std::string_view line) {
           push_access(EventKind::kStore, addr, size);
           break;
         default:
-          push_access(EventKind::kLoad, addr, size);
-          push_access(EventKind::kStore, addr, size);
+          push_modify(addr, size);
       }
       return;
     }

@@ -2,6 +2,7 @@
 // " M addr,size" (a load then a store). "==PID==" / "--PID--" noise is skipped. With
 // `--trace-syscalls=yes` in the same log, address-space system calls become OS events.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -19,7 +20,11 @@ class LackeyReader final : public EventSource {
   struct Options {
     bool ifetch = true;    // emit instruction fetches ("I" lines)
     bool syscalls = true;  // turn SYSCALL lines into OS events
+    uint32_t pid = 0;      // pid given to the accesses
   };
+  // Widest access accepted, and the piece size for accesses wider than an Event holds (255).
+  static constexpr uint64_t kMaxAccess = 2048;
+  static constexpr uint64_t kPiece = 128;
   explicit LackeyReader(std::unique_ptr<ByteInput> in) : LackeyReader(std::move(in), Options{}) {}
   LackeyReader(std::unique_ptr<ByteInput> in, Options opt);
   size_t next_batch(std::span<Event> out) override;
@@ -35,8 +40,9 @@ class LackeyReader final : public EventSource {
  private:
   void parse_line(std::string_view line);
   void parse_syscall(std::string_view line);
-  void push(const Event& e) { pending_[npending_++] = e; }
+  void push(const Event& e) { pending_.at(npending_++) = e; }
   void push_access(EventKind k, uint64_t addr, uint64_t size);
+  void push_modify(uint64_t addr, uint64_t size);
   uint32_t map_pid(uint64_t real);
 
   struct PendingCall {
@@ -45,8 +51,9 @@ class LackeyReader final : public EventSource {
   };
   LineReader lines_;
   Options opt_;
-  // One line yields at most a few events (M = 2; oversized accesses are split).
-  Event pending_[16];
+  // Events of one line: at most a load and a store per piece of the widest access, plus the
+  // two events of an mremap whose result line also carries an access.
+  std::array<Event, 2 * kMaxAccess / kPiece + 2> pending_;
   size_t npending_ = 0, ppos_ = 0;
   std::unordered_map<uint64_t, PendingCall> async_;  // tid → call awaiting its result
   std::unordered_map<uint64_t, uint32_t> pids_;      // real pid → trace pid
