@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "os/canonical.h"
 
 namespace hvsim {
 
@@ -110,6 +111,24 @@ class SchemeWorkers {
 
 std::string hex(uint64_t v) { return fmt::format("{:#x}", v); }
 
+// Folds canonical addresses and rejects the others (os/canonical.h); `first` is the stream
+// index of events[0].
+void check_addresses(std::span<Event> events, uint64_t first, int levels, const EventSource& source) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    Event& e = events[i];
+    const Event before = e;
+    if (canonicalize(e, levels)) continue;
+    const unsigned bits = virtual_address_bits(levels);
+    throw InputError(
+        fmt::format("{}: event {} ({}, pid {}): guest-virtual address {}{} is not canonical for {}-level "
+                    "paging; expected "
+                    "bits 63..{} all equal to bit {}",
+                    source.describe(), first + i, event_kind_name(before.kind), before.pid, hex(before.addr),
+                    before.arg && !is_access(before.kind) ? fmt::format(" (length {})", hex(before.arg)) : "",
+                    levels, bits - 1, bits - 1));
+  }
+}
+
 }  // namespace
 
 RunReport run_experiment(EventSource& source, const Profile& profile, const ExperimentOptions& options) {
@@ -153,6 +172,8 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
       size_t got =
           source.next_batch(std::span<Event>(buffer.data() + head + have, buffer.size() - head - have));
       if (got == 0) source_done = true;
+      check_addresses(std::span<Event>(buffer.data() + head + have, got),
+                      result.warmup_events + result.events + have, profile.guest_levels, source);
       have += got;
     }
     if (have == 0) break;

@@ -62,7 +62,11 @@ class FlatU64Map {
     return true;
   }
 
-  void clear() { rehash(4); }
+  // Drops every entry (rehash alone would carry them over).
+  void clear() {
+    slots_.clear();
+    rehash(4);
+  }
 
   size_t size() const { return size_; }
   size_t capacity() const { return slots_.size(); }

@@ -67,7 +67,7 @@ class SetAssoc {
     if (w < ways_) {
       to_front(base, head, w);
     } else {
-      head = heads_[set] = static_cast<uint8_t>(head == 0 ? ways_ - 1 : head - 1);  // the LRU slot
+      head = heads_[set] = static_cast<uint32_t>(head == 0 ? ways_ - 1 : head - 1);  // the LRU slot
     }
     keys_[base + head] = key;
     payloads_[base + head] = payload;
@@ -77,7 +77,7 @@ class SetAssoc {
   void insert_absent(uint64_t key, const Payload& payload) {
     if (!sets_) return;
     const size_t set = set_of(key), base = set * ways_;
-    const uint32_t head = heads_[set] = static_cast<uint8_t>(heads_[set] == 0 ? ways_ - 1 : heads_[set] - 1);
+    const uint32_t head = heads_[set] = static_cast<uint32_t>(heads_[set] == 0 ? ways_ - 1 : heads_[set] - 1);
     keys_[base + head] = key;
     payloads_[base + head] = payload;
   }
@@ -151,7 +151,7 @@ class SetAssoc {
   bool pow2_ = true;
   std::vector<uint64_t, HugePageAllocator<uint64_t>> keys_;
   std::vector<Payload, HugePageAllocator<Payload>> payloads_;
-  std::vector<uint8_t> heads_;
+  std::vector<uint32_t> heads_;  // most recent way of each set (any associativity)
   std::vector<uint64_t> keys_scratch_;
   std::vector<Payload> payloads_scratch_;
 };

@@ -10,6 +10,7 @@
 
 #include "common/event.h"
 #include "hv/hypervisor.h"
+#include "hv/machine.h"
 #include "os/address_space.h"
 #include "os/guest_os.h"
 #include "paging/radix_table.h"
@@ -78,7 +79,8 @@ class HostMappedTables {
   //  - mprotect: write bits follow the guest's.
   // Returns the table pages freed; the caller flushes its page-walk caches when that is not 0.
   template <class OnLeaf, class OnTable>
-  uint64_t apply_os_event(const Event& ev, const GuestOs& os, OnLeaf&& on_leaf, OnTable&& on_table) {
+  uint64_t apply_os_event(const Event& ev, const EventEffect* e, const GuestOs& os, OnLeaf&& on_leaf,
+                          OnTable&& on_table) {
     const AddressSpace* as = os.find_space(ev.pid);
     switch (ev.kind) {
       case EventKind::kProcessCreate: {
@@ -95,15 +97,13 @@ class HostMappedTables {
       case EventKind::kProcessExit:
       case EventKind::kExec:
         return drop(ev.pid);
-      case EventKind::kMunmap:
-        return zap(ev.pid, ev.addr, ev.addr + ev.arg, true);
-      case EventKind::kMadviseDontneed:
-        return zap(ev.pid, ev.addr, ev.addr + ev.arg, false);
       case EventKind::kMprotect:
         if (as) sync_protection(*as, ev.addr, ev.addr + ev.arg);
         return 0;
       default:
-        return 0;
+        // munmap, madvise (tables kept), an mmap over live pages, a shrinking brk.
+        if (!e || e->unmapped_end <= e->unmapped_start) return 0;
+        return zap(ev.pid, e->unmapped_start, e->unmapped_end, ev.kind != EventKind::kMadviseDontneed);
     }
   }
 

@@ -9,15 +9,21 @@
 
 namespace hvsim {
 
+std::optional<uint64_t> HostTablePool::allocate_block(int order) {
+  for (Chunk& c : chunks)
+    if (auto f = c.frames->allocate(order)) return f;
+  return std::nullopt;
+}
+
 uint64_t HostTablePool::allocate() {
-  auto f = frames->allocate(0);
-  if (!f) throw SimulationError("a scheme's host table pool is exhausted; raise host.memory");
-  return *f;
+  if (auto f = allocate_block(0)) return *f;
+  throw SimulationError("a scheme's host table pool is exhausted; raise host.memory");
 }
 
 void HostTablePool::free(uint64_t frame) {
   memory->release(frame);
-  frames->free(frame, 0);
+  for (Chunk& c : chunks)
+    if (frame - c.first < (uint64_t{1} << kPoolChunkOrder)) return c.frames->free(frame, 0);
 }
 
 Hypervisor::Hypervisor(const Profile& profile, uint64_t guest_memory_bytes, uint64_t host_memory_bytes)
@@ -115,18 +121,12 @@ const HostSegment* Hypervisor::segment_of(uint64_t gpa, uint64_t length) const {
 }
 
 HostTablePool Hypervisor::make_pool(uint64_t bytes) {
-  uint64_t frames = (bytes + page_bytes(PageSize::k1G) - 1) >> 30 << 18;
-  // Take whole 1 GiB blocks so the pool is one aligned range.
-  uint64_t first = 0;
-  for (uint64_t i = 0; i < frames >> 18; ++i) {
-    uint64_t f = allocate_frames(18, "scheme table pool");
-    if (i == 0)
-      first = f;
-    else if (f != first + (i << 18))
-      throw SimulationError("host memory too fragmented for a scheme's table pool; raise host.memory");
-  }
   HostTablePool pool;
-  pool.frames = std::make_unique<BuddyAllocator>(first, frames);
+  const uint64_t chunks = (bytes + page_bytes(PageSize::k1G) - 1) >> 30;
+  for (uint64_t i = 0; i < chunks; ++i) {
+    uint64_t f = allocate_frames(kPoolChunkOrder, "scheme table pool");
+    pool.chunks.push_back({f, std::make_unique<BuddyAllocator>(f, uint64_t{1} << kPoolChunkOrder)});
+  }
   pool.memory = std::make_unique<TableMemory>();
   return pool;
 }

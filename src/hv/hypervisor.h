@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "common/address.h"
@@ -18,10 +19,20 @@ using EptTable = RadixTable<GuestPhysAddr, HostPhysAddr, EptEntry>;
 
 // A range of host-physical frames handed to one scheme for its own table pages, with their
 // contents. Schemes run on separate threads, so each has its own.
+// Host frames set aside for one scheme's own tables: whole 1 GiB blocks (not necessarily
+// adjacent: host segments and their guards leave holes), each with its own allocator.
+inline constexpr int kPoolChunkOrder = 18;  // pool chunks are 1 GiB of 4 KiB frames
+
 struct HostTablePool {
-  std::unique_ptr<BuddyAllocator> frames;
+  struct Chunk {
+    uint64_t first = 0;
+    std::unique_ptr<BuddyAllocator> frames;
+  };
+  std::vector<Chunk> chunks;
   std::unique_ptr<TableMemory> memory;
   uint64_t allocate();  // throws SimulationError when exhausted
+  // A naturally aligned block of 2^order frames inside one chunk; nullopt when none is free.
+  std::optional<uint64_t> allocate_block(int order);
   void free(uint64_t frame);
 };
 

@@ -69,7 +69,7 @@ LargeHostTable::LargeHostTable(Hypervisor& hv, const LargeHostLayout& layout, Pa
 
 uint64_t LargeHostTable::allocate_table(int level) {
   int order = order_for(layout_.table_bytes(level));
-  auto f = pool_.frames->allocate(order);
+  auto f = order <= kPoolChunkOrder ? pool_.allocate_block(order) : std::nullopt;
   if (!f) throw SimulationError("the tdp-large host table pool is exhausted; raise host.memory");
   ++tables_;
   table_frames_ += uint64_t{1} << order;

@@ -25,21 +25,6 @@ Machine::Machine(const Profile& profile, MachineSizing sizing)
       hv_(profile, sizing.guest_memory, sizing.host_memory),
       pool_bytes_(std::max<uint64_t>(kGiB, sizing.guest_memory / 16)) {}
 
-namespace {
-// Events that change or remove existing translations: they must start a batch.
-bool changes_translations(EventKind k) {
-  switch (k) {
-    case EventKind::kProcessExit:
-    case EventKind::kExec:
-    case EventKind::kMunmap:
-    case EventKind::kMadviseDontneed:
-      return true;
-    default:
-      return false;
-  }
-}
-}  // namespace
-
 void Machine::populate_tables(EventEffect& e, std::span<const GuestPhysAddr> tables) {
   // The guest kernel zeroes each new table page: the host backs it now if lazy.
   for (GuestPhysAddr t : tables) {
@@ -69,6 +54,8 @@ EventEffect& Machine::record_op(uint32_t index, BatchEffects& out) {
   e.flush_pcid = op_.flush_pcid;
   e.data_pages_allocated = op_.data_pages_allocated;
   e.data_pages_freed = op_.data_pages_freed;
+  e.unmapped_start = op_.unmapped_start;
+  e.unmapped_end = op_.unmapped_end;
   e.guest_tables_allocated = static_cast<uint8_t>(std::min<size_t>(255, op_.tables_allocated.size()));
   populate_tables(e, op_.tables_allocated);
   out.effects.push_back(e);
@@ -118,11 +105,17 @@ size_t Machine::prepare(std::span<const Event> batch, BatchEffects& out) {
       out.effects.push_back(e);
       continue;
     }
-    if (changes_translations(ev.kind) && i != 0) return i;
+    // Events that change or remove existing translations must start a batch.
+    if (i != 0 && guest_.changes_translations(ev)) return i;
     op_.clear();
     switch (ev.kind) {
       case EventKind::kMmap:
-        guest_.add_region(ev.pid, ev.addr, ev.arg);
+        guest_.mmap(ev.pid, ev.addr, ev.arg, op_);
+        record_op(i, out);
+        break;
+      case EventKind::kBrk:
+        guest_.brk(ev.pid, ev.addr, op_);
+        record_op(i, out);
         break;
       case EventKind::kContextSwitch:
         guest_.space(ev.pid);

@@ -10,6 +10,7 @@
 #include "common/event.h"
 #include "common/flat_map.h"
 #include "hv/hypervisor.h"
+#include "hv/machine.h"
 #include "mem/cache_hierarchy.h"
 #include "os/address_space.h"
 #include "paging/walker.h"
@@ -92,16 +93,14 @@ class ShadowTables {
   // Follows an OS event that removed guest translations: a process's shadow table goes with its
   // address space (exit, exec), an unmapped range loses its shadow entries. Returns the shadow
   // table pages freed.
-  uint64_t follow(const Event& ev) {
+  uint64_t follow(const Event& ev, const EventEffect* e) {
     switch (ev.kind) {
       case EventKind::kProcessExit:
       case EventKind::kExec:
         return drop(ev.pid);
-      case EventKind::kMunmap:
-      case EventKind::kMadviseDontneed:
-        zap(ev.pid, ev.addr, ev.addr + ev.arg);
-        return 0;
       default:
+        // munmap, madvise, an mmap over live pages, a shrinking brk.
+        if (e && e->unmapped_end > e->unmapped_start) zap(ev.pid, e->unmapped_start, e->unmapped_end);
         return 0;
     }
   }

@@ -11,12 +11,32 @@ namespace hvsim {
 
 using GuestPageTable = RadixTable<GuestVirtAddr, GuestPhysAddr, X86Entry>;
 
+// Removes [start, end) from a set of ranges (start -> end), trimming or splitting the ranges it
+// overlaps.
+inline void erase_range(std::map<uint64_t, uint64_t>& ranges, uint64_t start, uint64_t end) {
+  std::map<uint64_t, uint64_t> kept;
+  for (auto [s, e] : ranges) {
+    if (e <= start || s >= end) {
+      kept[s] = e;
+      continue;
+    }
+    if (s < start) kept[s] = start;
+    if (e > end) kept[end] = e;
+  }
+  ranges.swap(kept);
+}
+
 struct AddressSpace {
   uint32_t pid = 0;
   uint16_t pcid = 0;
   std::unique_ptr<GuestPageTable> table;
   std::map<uint64_t, uint64_t> regions;   // mmap'd ranges: start -> end
   std::map<uint64_t, uint64_t> readonly;  // mprotect'ed read-only ranges: start -> end
+  // The program break: the heap is [brk_base, brk) once a brk event has been seen.
+  bool has_brk = false;
+  uint64_t brk_base = 0, brk = 0;
+  // The primary region (the first mmap) has been seen: a direct segment is decided once.
+  bool primary_seen = false;
 
   bool is_readonly(uint64_t va) const {
     auto it = readonly.upper_bound(va);

@@ -30,13 +30,6 @@ const AddressSpace* GuestOs::find_space(uint32_t pid) const {
   return it == spaces_.end() ? nullptr : &it->second;
 }
 
-void GuestOs::add_region(uint32_t pid, uint64_t start, uint64_t length) {
-  AddressSpace& as = space(pid);
-  bool primary = as.regions.empty();
-  as.regions[start] = start + length;
-  if (primary && profile_.guest_direct_segment) reserve_segment(pid, start, length);
-}
-
 // Reserves contiguous guest-physical memory for the primary region. The reservation keeps the
 // region's offset modulo its alignment (up to 1 GiB), so huge pages inside it stay aligned.
 void GuestOs::reserve_segment(uint32_t pid, uint64_t start, uint64_t length) {
@@ -119,7 +112,9 @@ const GuestFault& GuestOs::touch(uint32_t pid, GuestVirtAddr va, bool store, boo
   fault_.new_table_pages.swap(fresh_roots_);
   fault_.kind = FaultKind::kDemand;
 
-  PageSize size = choose_size(as, va);
+  // A huge page cannot go where smaller pages already have a table (Linux maps a THP only
+  // where the PMD is empty).
+  PageSize size = as.table->fitting_size(va, choose_size(as, va));
   GuestPhysAddr page;
   auto seg = segments_.empty() ? segments_.end() : segments_.find(pid);
   if (seg != segments_.end() && seg->second.contains(va.value)) {
@@ -131,6 +126,16 @@ const GuestFault& GuestOs::touch(uint32_t pid, GuestVirtAddr va, bool store, boo
       size = PageSize::k4K;
     page = GuestPhysAddr(g.translate(va.align_down(page_shift(size)).value));
   } else {
+    if (seg != segments_.end()) {
+      // A page outside the segment must not cover any of it: the segment translates its own
+      // range by an add, whatever the table holds there.
+      const GuestSegment& g = seg->second;
+      while (size != PageSize::k4K) {
+        uint64_t base = va.align_down(page_shift(size)).value;
+        if (base + page_bytes(size) <= g.va_base || base >= g.va_end) break;
+        size = static_cast<PageSize>(static_cast<int>(size) - 1);
+      }
+    }
     uint64_t frame = allocate_frames(9 * static_cast<int>(size), "data page");
     page = GuestPhysAddr(frame << 12);
   }

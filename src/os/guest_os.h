@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/address.h"
+#include "common/event.h"
 #include "common/flat_map.h"
 #include "common/profile.h"
 #include "mem/buddy_allocator.h"
@@ -38,7 +39,11 @@ struct GuestOpEffect {
   std::vector<TlbInvalidation> invalidations;   // single pages to drop from TLBs
   uint16_t flush_pcid = 0;                      // non-zero: flush this whole address space instead
   uint32_t data_pages_allocated = 0, data_pages_freed = 0;
+  // The range whose translations the operation removed (munmap, madvise, an mmap over live
+  // pages, a shrinking brk); empty otherwise. Schemes with tables of their own follow it.
+  uint64_t unmapped_start = 0, unmapped_end = 0;
   void clear() {
+    unmapped_start = unmapped_end = 0;
     writes.clear();
     tables_allocated.clear();
     tables_freed.clear();
@@ -84,7 +89,13 @@ class GuestOs {
 
   AddressSpace& space(uint32_t pid);  // created on first use
   const AddressSpace* find_space(uint32_t pid) const;
-  void add_region(uint32_t pid, uint64_t start, uint64_t length);
+  // mmap: the new mapping replaces whatever the range held (MAP_FIXED semantics; a trace's
+  // accesses may precede the mmap that covers them, e.g. ld.so mapping over its reservation).
+  void mmap(uint32_t pid, uint64_t start, uint64_t length, GuestOpEffect& fx);
+  // brk: the heap now ends at `new_brk`; a shrink unmaps the pages above it.
+  void brk(uint32_t pid, uint64_t new_brk, GuestOpEffect& fx);
+  // True if `ev` would change or remove a translation that exists now (it must start a batch).
+  bool changes_translations(const Event& ev) const;
 
   // Maps the page containing `va` if it is not mapped, and breaks copy-on-write sharing on a
   // store; the entries written are appended to `writes`. A copy-on-write changes an existing
@@ -126,6 +137,10 @@ class GuestOs {
   // Turns page-by-page invalidations into one address-space flush when there are many.
   void flush_if_many(const AddressSpace& as, size_t pages, GuestOpEffect& fx);
   void destroy(AddressSpace& as, GuestOpEffect& fx);
+  // Clears every translation in [start, end), frees the tables left empty and forgets the
+  // range's regions (munmap's work, also done by mmap over live pages and a shrinking brk).
+  void unmap_range(AddressSpace& as, uint64_t start, uint64_t end, GuestOpEffect& fx);
+  void retire_segment(uint32_t pid);
   bool in_segment(uint64_t gpa) const;
   void break_cow(AddressSpace& as, GuestVirtAddr va, const GuestPageTable::Translation& t,
                  std::vector<GuestPteWrite>& writes);
@@ -142,6 +157,9 @@ class GuestOs {
   // reported with the next fault's new table pages.
   std::vector<GuestPhysAddr> fresh_roots_;
   std::unordered_map<uint32_t, GuestSegment> segments_;
+  // Segments of processes that exited or exec'd: their frames stay reserved (children may still
+  // map them), but no process translates through them any more.
+  std::vector<GuestSegment> retired_segments_;
   // Data pages mapped by more than one address space (after fork): frame -> mappings.
   FlatU64Map<uint32_t> shared_{10};
 };

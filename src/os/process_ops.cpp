@@ -3,6 +3,8 @@
 // tables freed), mprotect (permissions rewritten), TLB shootdowns.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "os/guest_os.h"
 
@@ -16,7 +18,16 @@ constexpr size_t kSinglePageFlushCeiling = 33;
 bool GuestOs::in_segment(uint64_t gpa) const {
   for (const auto& [_, seg] : segments_)
     if (gpa - seg.gpa_base < seg.va_end - seg.va_base) return true;
+  for (const GuestSegment& seg : retired_segments_)
+    if (gpa - seg.gpa_base < seg.va_end - seg.va_base) return true;
   return false;
+}
+
+void GuestOs::retire_segment(uint32_t pid) {
+  auto it = segments_.find(pid);
+  if (it == segments_.end()) return;
+  retired_segments_.push_back(it->second);
+  segments_.erase(it);
 }
 
 void GuestOs::release_data_page(uint64_t frame, PageSize size, GuestOpEffect& fx) {
@@ -35,10 +46,15 @@ void GuestOs::flush_if_many(const AddressSpace& as, size_t pages, GuestOpEffect&
   fx.invalidations.clear();
 }
 
+// A huge page only partly inside the range goes whole (Linux would split it and keep the rest
+// mapped; here the rest faults again): the range reported as unmapped grows to cover it.
 void GuestOs::zap_range(AddressSpace& as, uint64_t start, uint64_t end, bool free_tables, GuestOpEffect& fx) {
   size_t pages = 0;
+  uint64_t lo = start, hi = end;
   as.table->for_each_leaf(start, end, [&](uint64_t va, uint64_t& e, int level, GuestPhysAddr entry_addr) {
     PageSize size = page_size_at_level(level);
+    lo = std::min(lo, va);
+    hi = std::max(hi, va + page_bytes(size));
     release_data_page((e & kEntryAddrMask) >> 12, size, fx);
     e = 0;
     fx.writes.push_back({entry_addr, level});
@@ -56,6 +72,8 @@ void GuestOs::zap_range(AddressSpace& as, uint64_t start, uint64_t end, bool fre
         });
   }
   flush_if_many(as, pages, fx);
+  fx.unmapped_start = lo;
+  fx.unmapped_end = hi;
 }
 
 void GuestOs::destroy(AddressSpace& as, GuestOpEffect& fx) {
@@ -83,6 +101,10 @@ void GuestOs::fork(uint32_t parent, uint32_t child, GuestOpEffect& fx) {
   std::erase(fresh_roots_, c.table->root_addr());
   c.regions = p.regions;
   c.readonly = p.readonly;
+  c.has_brk = p.has_brk;
+  c.brk_base = p.brk_base;
+  c.brk = p.brk;
+  c.primary_seen = p.primary_seen;
   auto alloc_table = [&] {
     uint64_t f = allocate_frames(0, "page-table page");
     fx.tables_allocated.push_back(GuestPhysAddr(f << 12));
@@ -111,6 +133,7 @@ void GuestOs::fork(uint32_t parent, uint32_t child, GuestOpEffect& fx) {
 }
 
 void GuestOs::exit(uint32_t pid, GuestOpEffect& fx) {
+  retire_segment(pid);
   auto it = spaces_.find(pid);
   if (it == spaces_.end()) return;  // nothing mapped, nothing to free
   destroy(it->second, fx);
@@ -119,28 +142,75 @@ void GuestOs::exit(uint32_t pid, GuestOpEffect& fx) {
 }
 
 void GuestOs::exec(uint32_t pid, GuestOpEffect& fx) {
+  // exit() retires the old image's direct segment; the new image may reserve its own.
   exit(pid, fx);
   AddressSpace& as = space(pid);
   fx.tables_allocated.push_back(as.table->root_addr());
   std::erase(fresh_roots_, as.table->root_addr());
 }
 
+void GuestOs::unmap_range(AddressSpace& as, uint64_t start, uint64_t end, GuestOpEffect& fx) {
+  zap_range(as, start, end, true, fx);
+  erase_range(as.regions, start, end);
+  erase_range(as.readonly, start, end);
+}
+
 void GuestOs::munmap(uint32_t pid, uint64_t start, uint64_t length, GuestOpEffect& fx) {
+  unmap_range(space(pid), start, start + length, fx);
+}
+
+void GuestOs::mmap(uint32_t pid, uint64_t start, uint64_t length, GuestOpEffect& fx) {
   AddressSpace& as = space(pid);
   const uint64_t end = start + length;
-  zap_range(as, start, end, true, fx);
-  // Trim or split the regions the range covers.
-  for (auto* ranges : {&as.regions, &as.readonly}) {
-    std::map<uint64_t, uint64_t> kept;
-    for (auto [s, e] : *ranges) {
-      if (e <= start || s >= end) {
-        kept[s] = e;
-        continue;
-      }
-      if (s < start) kept[s] = start;
-      if (e > end) kept[end] = e;
+  if (as.table->any_leaf(start, end)) unmap_range(as, start, end, fx);
+  erase_range(as.regions, start, end);
+  erase_range(as.readonly, start, end);
+  as.regions[start] = end;
+  if (!as.primary_seen) {
+    as.primary_seen = true;
+    if (profile_.guest_direct_segment) reserve_segment(pid, start, length);
+  }
+}
+
+namespace {
+uint64_t page_up(uint64_t a) { return (a + 4095) & ~uint64_t{4095}; }
+}  // namespace
+
+void GuestOs::brk(uint32_t pid, uint64_t new_brk, GuestOpEffect& fx) {
+  AddressSpace& as = space(pid);
+  if (!as.has_brk) {  // the first reply tells where the heap starts
+    as.has_brk = true;
+    as.brk_base = as.brk = new_brk;
+    return;
+  }
+  const uint64_t old_end = page_up(as.brk), new_end = page_up(std::max(new_brk, as.brk_base));
+  if (new_end < old_end) {
+    unmap_range(as, new_end, old_end, fx);
+  } else if (new_end > old_end) {
+    erase_range(as.regions, old_end, new_end);
+    as.regions[old_end] = new_end;
+  }
+  as.brk = std::max(new_brk, as.brk_base);
+}
+
+bool GuestOs::changes_translations(const Event& ev) const {
+  switch (ev.kind) {
+    case EventKind::kProcessExit:
+    case EventKind::kExec:
+    case EventKind::kMunmap:
+    case EventKind::kMadviseDontneed:
+      return true;
+    case EventKind::kMmap: {
+      const AddressSpace* as = find_space(ev.pid);
+      return as && as->table->any_leaf(ev.addr, ev.addr + ev.arg);
     }
-    ranges->swap(kept);
+    case EventKind::kBrk: {
+      const AddressSpace* as = find_space(ev.pid);
+      return as && as->has_brk && page_up(std::max(ev.addr, as->brk_base)) < page_up(as->brk) &&
+             as->table->any_leaf(page_up(std::max(ev.addr, as->brk_base)), page_up(as->brk));
+    }
+    default:
+      return false;
   }
 }
 
@@ -151,20 +221,8 @@ void GuestOs::madvise_dontneed(uint32_t pid, uint64_t start, uint64_t length, Gu
 void GuestOs::mprotect(uint32_t pid, uint64_t start, uint64_t length, bool writable, GuestOpEffect& fx) {
   AddressSpace& as = space(pid);
   const uint64_t end = start + length;
-  if (writable) {
-    std::map<uint64_t, uint64_t> kept;
-    for (auto [s, e] : as.readonly) {
-      if (e <= start || s >= end)
-        kept[s] = e;
-      else {
-        if (s < start) kept[s] = start;
-        if (e > end) kept[end] = e;
-      }
-    }
-    as.readonly.swap(kept);
-  } else {
-    as.readonly[start] = end;
-  }
+  erase_range(as.readonly, start, end);
+  if (!writable) as.readonly[start] = end;
   size_t pages = 0;
   as.table->for_each_leaf(start, end, [&](uint64_t va, uint64_t& e, int level, GuestPhysAddr entry_addr) {
     // Shared (copy-on-write) pages stay read-only until written.

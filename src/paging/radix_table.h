@@ -175,6 +175,24 @@ class RadixTable {
     return false;
   }
 
+  // The largest page size up to `want` whose leaf for `va` would not replace a table page: a
+  // 2 MiB leaf cannot go where 4 KiB pages of the same range already have their table.
+  PageSize fitting_size(In va, PageSize want) const {
+    uint64_t frame = root_;
+    for (int l = levels_; l > 1; --l) {
+      uint64_t e = mem_->page(frame)[table_index(va.value, l)];
+      if (!Fmt::present(e) || Fmt::large(e)) return want;
+      if (l <= leaf_level(want)) want = page_size_at_level(l - 1);
+      frame = (e & kEntryAddrMask) >> 12;
+    }
+    return want;
+  }
+
+  // True if any leaf is present in [start, end).
+  bool any_leaf(uint64_t start, uint64_t end) const {
+    return start < end && any_leaf_below(root_, levels_, 0, start, end);
+  }
+
   // Bytes of address space one entry at `level` spans.
   static constexpr uint64_t span_of(int level) { return uint64_t{1} << (12 + 9 * (level - 1)); }
   uint64_t address_space_end() const { return span_of(levels_ + 1); }
@@ -219,6 +237,22 @@ class RadixTable {
   }
 
   [[noreturn]] static void throw_stale_frame(uint64_t frame);
+
+  bool any_leaf_below(uint64_t frame, int level, uint64_t base, uint64_t start, uint64_t end) const {
+    const uint64_t* page = mem_->page(frame);
+    const uint64_t span = span_of(level);
+    unsigned first = base >= start ? 0 : static_cast<unsigned>((start - base) / span);
+    for (unsigned i = first; i < TableMemory::kEntries; ++i) {
+      uint64_t va = base + i * span;
+      if (va >= end) break;
+      uint64_t e = page[i];
+      if (!Fmt::present(e)) continue;
+      if (level == 1 || Fmt::large(e) ||
+          any_leaf_below((e & kEntryAddrMask) >> 12, level - 1, va, start, end))
+        return true;
+    }
+    return false;
+  }
 
   template <class F>
   void leaves(uint64_t frame, int level, uint64_t base, uint64_t start, uint64_t end, F& f) {

@@ -179,7 +179,7 @@ class TlbScheme : public Scheme {
   // Drops the TLB entries an event made stale, and whatever else the scheme caches for them.
   void invalidate(const EventEffect& e, EffectCursor& cursor) {
     for (const TlbInvalidation& inv : cursor.invalidations(e)) {
-      tlb_.invalidate_page(inv.va, inv.pcid);
+      tlb_.invalidate_page(inv.va, inv.pcid, inv.size);
       static_cast<Derived&>(*this).flush_walk_caches(inv.pcid);
     }
     for (uint16_t pcid : {e.flush_pcid, e.old_pcid}) {

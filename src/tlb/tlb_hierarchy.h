@@ -64,14 +64,31 @@ class TlbHierarchy {
     second_level(size).insert_absent(k, Entry{page_base});
   }
 
-  // INVLPG: drops the translation of `va` at every page size.
-  void invalidate_page(uint64_t va, uint16_t asid) {
+  // INVLPG of the guest page of `size` at `va`: drops the translation of `va` at every page size
+  // and, for a large page, every smaller entry made from it (a 2 MiB guest page over 4 KiB host
+  // pages is cached as 4 KiB entries, as in hardware that splinters it).
+  void invalidate_page(uint64_t va, uint16_t asid, PageSize size = PageSize::k4K) {
     for (int s = 0; s < kPageSizeCount; ++s) {
       PageSize ps = static_cast<PageSize>(s);
       uint64_t k = key(va, asid, ps);
       l1_[s].invalidate(k);
       second_level(ps).invalidate(k);
     }
+    if (size == PageSize::k4K) return;
+    const uint64_t first = va >> page_shift(size);
+    auto inside = [&](uint64_t k, const Entry&) {
+      if (((k >> kAsidShift) & 0xffff) != asid) return false;
+      const PageSize ks = static_cast<PageSize>(k >> 62);
+      if (ks >= size) return false;
+      const unsigned d = page_shift(size) - page_shift(ks);
+      const uint64_t mask = (1ull << kAsidShift) - 1;
+      return ((k & mask) >> d) == (first & (mask >> d));
+    };
+    for (int s = 0; s < static_cast<int>(size); ++s) {
+      if (!(sizes_seen_ & (1u << s))) continue;
+      l1_[s].invalidate_if(inside);
+    }
+    l2_.invalidate_if(inside);
   }
 
   // PCID-tagged flush of one address space.
