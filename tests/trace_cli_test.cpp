@@ -1,9 +1,11 @@
 // Format sniffing and the `hvsim trace convert|info` commands on files the test creates.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <zlib.h>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -151,6 +153,108 @@ TEST(TraceCli, FailedConvertLeavesNoOutput) {
   r = run("trace info --format hvt " + (d / "bad.lackey").string());
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find(": at byte offset 0: not an .hvt trace"), std::string::npos) << r.out;
+}
+
+// Runs `shell_prefix | hvsim args` (e.g. "cat FILE"), capturing stdout then stderr.
+Run run_piped(const std::string& shell_prefix, const std::string& args) {
+  fs::path dir = fs::temp_directory_path() / ("hvsim_piped_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::string cmd = shell_prefix + " | " + HVSIM_BINARY + " " + args + " >" + (dir / "out").string() + " 2>" +
+                    (dir / "err").string();
+  int rc = std::system(cmd.c_str());
+  auto slurp = [](const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+  };
+  Run r{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, slurp(dir / "out") + slurp(dir / "err")};
+  fs::remove_all(dir);
+  return r;
+}
+
+// 10,000 loads of distinct addresses, line i+1 loading 0x10000 + 64 i.
+std::string ten_thousand_loads() {
+  std::string s;
+  char line[32];
+  for (int i = 0; i < 10000; ++i) {
+    std::snprintf(line, sizeof line, " L %08x,8\n", 0x10000 + 64 * i);
+    s += line;
+  }
+  return s;
+}
+
+// A pipe can be read only once: format sniffing must not eat its head, and a command must not
+// open it twice.
+TEST(TraceCli, PipesAndFifosDeliverEveryEvent) {
+  auto d = temp_dir();
+  const std::string text = ten_thousand_loads();
+  std::ofstream(d / "t.lackey") << text;
+  {
+    gzFile gz = gzopen((d / "t.lackey.gz").c_str(), "wb");
+    ASSERT_EQ(gzwrite(gz, text.data(), static_cast<unsigned>(text.size())), static_cast<int>(text.size()));
+    gzclose(gz);
+  }
+  const std::string cat = "cat " + (d / "t.lackey").string();
+  for (const char* path : {"/dev/stdin", "-"}) {
+    for (const char* format : {"", " --format lackey"}) {
+      auto r = run_piped(cat, std::string("compare --schemes native --trace ") + path + format + " --json " +
+                                  (d / "c.json").string());
+      ASSERT_EQ(r.status, 0) << r.out;
+      auto j = nlohmann::json::parse(std::ifstream(d / "c.json"));
+      EXPECT_EQ(j["workload"]["events"], 10000) << path << format;
+      EXPECT_EQ(j["results"][0]["accesses"], 10000) << path << format;
+    }
+    auto r = run_piped("cat " + (d / "t.lackey.gz").string(), std::string("trace info --json ") + path);
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["records"], 10000);
+  }
+  // convert from a pipe, and the converted trace back through one.
+  auto r = run_piped(cat, "trace convert - " + (d / "t.hvt").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  r = run_piped("cat " + (d / "t.hvt").string(), "trace info --json /dev/stdin");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["records"], 10000);
+  EXPECT_EQ(nlohmann::json::parse(r.out)["format"], "hvt");
+
+  // A FIFO.
+  ASSERT_EQ(::mkfifo((d / "fifo").c_str(), 0600), 0);
+  r = run_piped("(" + cat + " >" + (d / "fifo").string() + " &) ; true",
+                "trace info --json " + (d / "fifo").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["records"], 10000);
+}
+
+TEST(TraceCli, ErrorsInPipedInputNameTheRightLine) {
+  auto d = temp_dir();
+  std::string text = ten_thousand_loads();
+  text.replace(text.find(" L 00010140,8"), 13, " L 0001014q,8");  // line 6
+  std::ofstream(d / "bad.lackey") << text;
+  const std::string want =
+      "hvsim: error: stdin:6: expected a lackey record like ' L 04e9a0c8,8' or 'I  0400d7d4,3', found ' L "
+      "0001014q,8'\n";
+  auto r = run_piped("cat " + (d / "bad.lackey").string(), "trace info -");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, want);
+  r = run_piped("cat " + (d / "bad.lackey").string(), "compare --schemes native --trace -");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find(want), std::string::npos) << r.out;
+  r = run_piped("cat " + (d / "bad.lackey").string(),
+                "compare --schemes native --format lackey --trace /dev/stdin");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("/dev/stdin:6: expected a lackey record"), std::string::npos) << r.out;
+}
+
+// A zip's directory is at its end: drmemtrace needs a file, and says so.
+TEST(TraceCli, DrmemtraceFromAPipeIsRefused) {
+  auto d = temp_dir();
+  std::ofstream(d / "t.zip") << "PK\x03\x04 and more";
+  for (const char* format : {"", "--format drmemtrace "}) {
+    auto r = run_piped("cat " + (d / "t.zip").string(), std::string("trace info ") + format + "-");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(
+        r.out,
+        "hvsim: error: stdin: a drmemtrace trace (zip archive) cannot be read from a pipe or FIFO; save it "
+        "to a file first\n");
+  }
 }
 
 }  // namespace

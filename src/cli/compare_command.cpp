@@ -93,9 +93,12 @@ void run_compare(const CompareArgs& a) {
 #ifdef HVSIM_HAVE_TRACES
     if (a.workload_given) throw InputError("--trace and --workload exclude each other; give one");
     std::string path = a.trace, fmt_name = a.format;
-    open_trace(path, fmt_name);  // fails now on a missing or unreadable file
-    jobs.push_back({std::filesystem::path(path).filename().string(),
-                    [path, fmt_name] { return open_trace(path, fmt_name); }, 0});
+    // Opened once, now (a missing or unreadable file fails before anything runs), and the job
+    // takes this source: a pipe cannot be opened twice.
+    auto opened = std::make_shared<std::unique_ptr<EventSource>>(open_trace(path, fmt_name));
+    jobs.push_back(
+        {std::filesystem::path(path).filename().string(),
+         [opened, path, fmt_name] { return *opened ? std::move(*opened) : open_trace(path, fmt_name); }, 0});
 #else
     throw InputError("--trace: trace input is not available in this build");
 #endif

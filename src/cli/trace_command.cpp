@@ -38,8 +38,8 @@ struct ConvertArgs {
 
 void run_convert(const ConvertArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
-  std::string fmt_name = a.from.empty() ? sniff_trace_format(a.in) : a.from;
-  auto src = open_trace(a.in, fmt_name);
+  std::string fmt_name;
+  auto src = open_trace(a.in, a.from, &fmt_name);
   HvtWriter::Options o;
   o.chunk_records = a.chunk;
   o.zstd_level = a.level;
@@ -72,8 +72,8 @@ struct InfoArgs {
 };
 
 void run_info(const InfoArgs& a) {
-  std::string fmt_name = a.format.empty() ? sniff_trace_format(a.file) : a.format;
-  auto src = open_trace(a.file, fmt_name);
+  std::string fmt_name;
+  auto src = open_trace(a.file, a.format, &fmt_name);
   const auto t0 = std::chrono::steady_clock::now();
   TraceStats st;
   st.add_all(*src);

@@ -25,6 +25,13 @@ class StreamInput final : public ByteInput {
     if (fd_ < 0) stored_size_ = mem_.size();
     if (decompress) sniff();
   }
+  // Reads the stored bytes from `base`.
+  StreamInput(std::unique_ptr<ByteInput> base, bool decompress)
+      : fd_(-1), own_fd_(false), base_(std::move(base)), inbuf_(kInBufSize) {
+    name_ = base_->name();
+    stored_size_ = base_->stored_size();
+    if (decompress) sniff();
+  }
   ~StreamInput() override {
     if (own_fd_ && fd_ >= 0) ::close(fd_);
     if (compression_ == Compression::kGzip) inflateEnd(&z_);
@@ -33,28 +40,52 @@ class StreamInput final : public ByteInput {
   }
 
   size_t read(void* buf, size_t n) override {
+    auto* dst = static_cast<uint8_t*>(buf);
     size_t got = 0;
-    switch (compression_) {
-      case Compression::kNone:
-        got = read_plain(static_cast<uint8_t*>(buf), n);
-        break;
-      case Compression::kGzip:
-        got = read_gzip(static_cast<uint8_t*>(buf), n);
-        break;
-      case Compression::kXz:
-        got = read_xz(static_cast<uint8_t*>(buf), n);
-        break;
-      case Compression::kZstd:
-        got = read_zstd(static_cast<uint8_t*>(buf), n);
-        break;
+    if (peek_pos_ < peek_.size()) {
+      got = std::min(n, peek_.size() - peek_pos_);
+      std::memcpy(dst, peek_.data() + peek_pos_, got);
+      peek_pos_ += got;
     }
+    if (got < n) got += deliver(dst + got, n - got);
     offset_ += got;
     return got;
   }
 
+  std::string_view peek(size_t n) override {
+    if (peek_pos_ > 0) {
+      peek_.erase(0, peek_pos_);
+      peek_pos_ = 0;
+    }
+    while (peek_.size() < n) {
+      const size_t have = peek_.size();
+      peek_.resize(n);
+      const size_t got = deliver(reinterpret_cast<uint8_t*>(peek_.data()) + have, n - have);
+      peek_.resize(have + got);
+      if (got == 0) break;
+    }
+    return std::string_view(peek_).substr(0, n);
+  }
+
  private:
-  // Reads raw bytes from the underlying fd or memory.
+  // Decoded bytes, fewer than n only at the end.
+  size_t deliver(uint8_t* dst, size_t n) {
+    switch (compression_) {
+      case Compression::kNone:
+        return read_plain(dst, n);
+      case Compression::kGzip:
+        return read_gzip(dst, n);
+      case Compression::kXz:
+        return read_xz(dst, n);
+      case Compression::kZstd:
+        return read_zstd(dst, n);
+    }
+    return 0;
+  }
+
+  // Reads raw bytes from the underlying input, fd or memory.
   size_t raw_read(uint8_t* dst, size_t n) {
+    if (base_) return base_->read(dst, n);
     if (fd_ < 0) {
       size_t k = std::min(n, mem_.size() - mem_pos_);
       std::memcpy(dst, mem_.data() + mem_pos_, k);
@@ -206,7 +237,10 @@ class StreamInput final : public ByteInput {
 
   int fd_;
   bool own_fd_;
+  std::unique_ptr<ByteInput> base_;
   std::string mem_;
+  std::string peek_;  // peeked, not yet read, decoded bytes from peek_pos_ on
+  size_t peek_pos_ = 0;
   size_t mem_pos_ = 0;
   std::vector<uint8_t> inbuf_;
   size_t in_pos_ = 0, in_len_ = 0;
@@ -234,6 +268,10 @@ std::unique_ptr<ByteInput> ByteInput::open_file(const std::string& path, bool de
 
 std::unique_ptr<ByteInput> ByteInput::from_fd(int fd, std::string name) {
   return std::make_unique<StreamInput>(std::move(name), fd, false, std::string(), false);
+}
+
+std::unique_ptr<ByteInput> ByteInput::decompressing(std::unique_ptr<ByteInput> in) {
+  return std::make_unique<StreamInput>(std::move(in), true);
 }
 
 std::unique_ptr<ByteInput> ByteInput::from_memory(std::string_view data, std::string name, bool decompress) {

@@ -23,9 +23,16 @@ class ByteInput {
   // Reads a copy of `data`; `name` is used in error messages.
   static std::unique_ptr<ByteInput> from_memory(std::string_view data, std::string name,
                                                 bool decompress = true);
+  // Undoes the compression that `in`'s first bytes call for (gzip, xz, zstd); uncompressed data
+  // passes through. `in` delivers stored bytes; its name and stored size carry over.
+  static std::unique_ptr<ByteInput> decompressing(std::unique_ptr<ByteInput> in);
 
   // Reads up to n bytes, fewer only at the end of the input; returns 0 at the end.
   virtual size_t read(void* buf, size_t n) = 0;
+  // The next bytes, up to n (fewer only at the end of the input), without consuming them: the
+  // following reads deliver them again. This is how a format is sniffed from a pipe, which
+  // cannot be reopened. The view is valid until the next read or peek.
+  virtual std::string_view peek(size_t n) = 0;
   // Bytes delivered so far.
   uint64_t offset() const { return offset_; }
   const std::string& name() const { return name_; }

@@ -1,5 +1,9 @@
 #include "workload/trace/open_trace.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
@@ -101,45 +105,117 @@ std::string trace_formats_help() {
   return s;
 }
 
-std::string sniff_trace_format(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return "drmemtrace";
-  char magic[8] = {};
-  {
-    auto raw = ByteInput::open_file(path, false);
-    size_t got = raw->read(magic, sizeof magic);
-    if (got == 8 && std::memcmp(magic, "HVSIMTRC", 8) == 0) return "hvt";
-    if (got >= 4 && std::memcmp(magic, "PK\x03\x04", 4) == 0) return "drmemtrace";
-    if (got == 0) throw InputError(path + ": empty file; cannot tell its trace format");
-  }
-  auto in = ByteInput::open_file(path, true);
-  std::string head(64 * 1024, '\0');
-  head.resize(in->read(head.data(), head.size()));
+namespace {
+
+constexpr size_t kSniffBytes = 64 * 1024;
+
+// The format of `in` from its first bytes, which stay unread. `in` delivers stored bytes; for
+// formats read through decompression it is replaced by its decompressing wrapper. `name_hint` is
+// the file name (its "cloudsuite" tells the two ChampSim layouts apart).
+std::string detect_format(std::unique_ptr<ByteInput>& in, const std::string& name_hint, bool& decompressing) {
+  decompressing = false;
+  std::string_view magic = in->peek(8);
+  if (magic.size() == 8 && std::memcmp(magic.data(), "HVSIMTRC", 8) == 0) return "hvt";
+  if (magic.size() >= 4 && std::memcmp(magic.data(), "PK\x03\x04", 4) == 0) return "drmemtrace";
+  if (magic.empty()) throw InputError(in->name() + ": empty file; cannot tell its trace format");
+  in = ByteInput::decompressing(std::move(in));
+  decompressing = true;
+  std::string_view head = in->peek(kSniffBytes);
   if (is_text(head)) {
     std::string f = sniff_text(head);
     if (!f.empty()) return f;
   } else {
-    std::string lower = std::filesystem::path(path).filename().string();
+    std::string lower = std::filesystem::path(name_hint).filename().string();
     for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (lower.find("cloudsuite") != std::string::npos) return "champsim-cloudsuite";
     int s64 = champsim_score(head, 64), s96 = champsim_score(head, 96);
     if (s64 > 0 || s96 > 0) return s96 > s64 ? "champsim-cloudsuite" : "champsim";
   }
-  throw InputError(
-      path + ": cannot tell the trace format from its content; pass --format (one of: " + names_list() + ")");
+  throw InputError(in->name() + ": cannot tell the trace format from its content; pass --format (one of: " +
+                   names_list() + ")");
 }
 
-std::unique_ptr<EventSource> open_trace(const std::string& path, const std::string& format) {
-  std::string f = format.empty() ? sniff_trace_format(path) : format;
-  if (f == "hvt") return HvtReader::open(path);
-  if (f == "lackey") return std::make_unique<LackeyReader>(ByteInput::open_file(path));
+bool is_stdin(const std::string& path) { return path == "-"; }
+
+// Opens `path` once for reading its stored bytes ("-" = standard input).
+std::unique_ptr<ByteInput> open_raw(const std::string& path) {
+  if (is_stdin(path)) return ByteInput::from_fd(STDIN_FILENO, "stdin");
+  return ByteInput::open_file(path, false);
+}
+
+// Whether `path` is a directory (a drmemtrace thread set) or a regular file that can be
+// reopened; anything else (pipe, FIFO, terminal, "-") is read once, as a stream.
+bool is_dir(const std::string& path) {
+  struct stat st {};
+  return !is_stdin(path) && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+bool is_regular(const std::string& path) {
+  struct stat st {};
+  return !is_stdin(path) && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// `in` delivers stored bytes unless `decompressing` (the sniffer wrapped it already); the text and
+// ChampSim readers read through decompression.
+std::unique_ptr<EventSource> make_reader(const std::string& f, std::unique_ptr<ByteInput> in,
+                                         bool decompressing, const std::string& path, bool regular) {
+  auto decompressed = [&] { return decompressing ? std::move(in) : ByteInput::decompressing(std::move(in)); };
+  if (f == "hvt") return std::make_unique<HvtReader>(std::move(in));
+  if (f == "lackey") return std::make_unique<LackeyReader>(decompressed());
   if (f == "champsim")
-    return std::make_unique<ChampSimReader>(ByteInput::open_file(path), ChampSimReader::Variant::kStandard);
+    return std::make_unique<ChampSimReader>(decompressed(), ChampSimReader::Variant::kStandard);
   if (f == "champsim-cloudsuite")
-    return std::make_unique<ChampSimReader>(ByteInput::open_file(path), ChampSimReader::Variant::kCloudSuite);
-  if (f == "drmemtrace") return DrmemtraceReader::open(path);
-  if (f == "pinatrace") return std::make_unique<PinatraceReader>(ByteInput::open_file(path));
+    return std::make_unique<ChampSimReader>(decompressed(), ChampSimReader::Variant::kCloudSuite);
+  if (f == "pinatrace") return std::make_unique<PinatraceReader>(decompressed());
+  if (f == "drmemtrace") {
+    // A zip archive's directory is at its end: the reader needs to seek.
+    if (!regular)
+      throw InputError(in->name() +
+                       ": a drmemtrace trace (zip archive) cannot be read from a pipe or FIFO; save it "
+                       "to a file first");
+    in.reset();
+    return DrmemtraceReader::open(path);
+  }
   throw InputError("unknown trace format '" + f + "' (supported: " + names_list() + ")");
+}
+
+}  // namespace
+
+std::string sniff_trace_format(const std::string& path) {
+  if (is_dir(path)) return "drmemtrace";
+  auto in = open_raw(path);
+  bool decompressing;
+  return detect_format(in, path, decompressing);
+}
+
+std::unique_ptr<EventSource> open_trace(const std::string& path, const std::string& format,
+                                        std::string* format_out) {
+  if (!format.empty() && std::find(trace_format_names().begin(), trace_format_names().end(), format) ==
+                             trace_format_names().end())
+    throw InputError("unknown trace format '" + format + "' (supported: " + names_list() + ")");
+  std::string f = format;
+  std::unique_ptr<EventSource> src;
+  if (is_dir(path)) {
+    if (f.empty()) f = "drmemtrace";
+    if (f != "drmemtrace") throw InputError(path + ": is a directory; expected a " + f + " trace file");
+    src = DrmemtraceReader::open(path);
+  } else {
+    // Opened once: a pipe's sniffed head is peeked, not consumed, and read again by the reader.
+    auto in = open_raw(path);
+    bool decompressing = false;
+    if (f.empty()) f = detect_format(in, path, decompressing);
+    src = make_reader(f, std::move(in), decompressing, path, is_regular(path));
+  }
+  if (format_out) *format_out = f;
+  return src;
+}
+
+std::unique_ptr<EventSource> open_trace_stream(std::unique_ptr<ByteInput> in, const std::string& format,
+                                               std::string* format_out) {
+  bool decompressing = false;
+  std::string f = format.empty() ? detect_format(in, in->name(), decompressing) : format;
+  auto src = make_reader(f, std::move(in), decompressing, "", false);
+  if (format_out) *format_out = f;
+  return src;
 }
 
 }  // namespace hvsim
