@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "test_support.h"
 #include "workload/trace/byte_input.h"
 #include "workload/trace/hvt_format.h"
 #include "workload/trace/hvt_reader.h"
@@ -225,6 +226,72 @@ TEST(TraceHvt, AbandonedWriterLeavesNoFile) {
   }
   EXPECT_FALSE(fs::exists(dir / "x.hvt"));
   EXPECT_FALSE(fs::exists(dir / "x.hvt.tmp"));
+}
+
+template <class T>
+void put(std::string& s, T v) {
+  s.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+// A chunkless .hvt with the given metadata and trailer text, checksums valid.
+std::string hvt_with_json(const std::string& meta, const std::string& trailer) {
+  std::string h(hvt::kMagic, 8);
+  put<uint16_t>(h, hvt::kMajor);
+  put<uint16_t>(h, hvt::kMinor);
+  put<uint32_t>(h, static_cast<uint32_t>(meta.size()));
+  h += meta;
+  put<uint32_t>(h, hvt_crc(h.data(), h.size()));
+  std::string e;
+  put<uint32_t>(e, hvt::kEndMagic);
+  put<uint32_t>(e, static_cast<uint32_t>(trailer.size()));
+  put<uint64_t>(e, 0);
+  e += trailer;
+  put<uint32_t>(e, hvt_crc(e.data(), e.size()));
+  return h + e;
+}
+
+// {"a":[[...]]} nesting `depth` levels in all.
+std::string nested(size_t depth) {
+  return "{\"a\":" + std::string(depth - 1, '[') + std::string(depth - 1, ']') + "}";
+}
+
+std::string open_error(const std::string& bytes) {
+  try {
+    HvtReader r(ByteInput::from_memory(bytes, "f.hvt", false));
+    read_all(r);
+  } catch (const FileFormatError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// Copying, printing or freeing parsed JSON recurses per level: 100,000 levels crashed `trace
+// info` and `trace convert`. The reader stops at the 65th level and names its offset.
+TEST(TraceHvt, DeeplyNestedMetadataIsRejected) {
+  EXPECT_EQ(open_error(hvt_with_json(nested(64), "{}")), "no error");
+  EXPECT_EQ(open_error(hvt_with_json(nested(65), "{}")),
+            "f.hvt: at byte offset 84: header metadata nests deeper than 64 levels");
+  EXPECT_EQ(open_error(hvt_with_json(nested(100000), "{}")),
+            "f.hvt: at byte offset 84: header metadata nests deeper than 64 levels");
+  // Brackets inside strings do not nest.
+  EXPECT_EQ(open_error(hvt_with_json("{\"a\":\"" + std::string(1000, '[') + "\\\"\"}", "{}")), "no error");
+  // The trailer: the end record starts at 16 + 2 + 4 = 22, its JSON at 38.
+  EXPECT_EQ(open_error(hvt_with_json("{}", nested(100000))),
+            "f.hvt: at byte offset 106: end record trailer nests deeper than 64 levels");
+
+  auto dir = temp_dir();
+  spit(dir / "meta.hvt", hvt_with_json(nested(100000), "{}"));
+  spit(dir / "trailer.hvt", hvt_with_json("{}", nested(100000)));
+  for (const char* name : {"meta.hvt", "trailer.hvt"}) {
+    auto info = test::run_hvsim("trace info " + (dir / name).string());
+    EXPECT_EQ(info.status, 2) << info.err;
+    EXPECT_NE(info.err.find("nests deeper than 64 levels"), std::string::npos) << info.err;
+    auto conv = test::run_hvsim("trace convert " + (dir / name).string() + " " + (dir / "out.hvt").string());
+    EXPECT_EQ(conv.status, 2) << conv.err;
+    EXPECT_NE(conv.err.find("nests deeper than 64 levels"), std::string::npos) << conv.err;
+  }
+  // Nothing but the two inputs: no output, no temporary file.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 2);
 }
 
 }  // namespace

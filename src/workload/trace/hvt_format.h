@@ -22,6 +22,8 @@ inline constexpr size_t kEndFixed = 16;
 inline constexpr uint32_t kDefaultChunkRecords = 64 * 1024;
 inline constexpr uint32_t kMaxChunkRecords = 1u << 20;
 inline constexpr uint32_t kMaxMetadata = 1u << 20;
+// Deepest nesting of arrays and objects accepted in the metadata and trailer JSON.
+inline constexpr size_t kMaxJsonDepth = 64;
 // Largest encoding of one record (an escaped event) plus the column-size prefix.
 inline constexpr size_t kMaxRecordBytes = 32;
 inline constexpr size_t kPayloadPrefixMax = 30;

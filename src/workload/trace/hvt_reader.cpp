@@ -21,6 +21,34 @@ uint64_t get64(const uint8_t* p) {
   return v;
 }
 
+// Offset of the first '[' or '{' that nests deeper than kMaxJsonDepth, or SIZE_MAX. Deeper
+// documents are rejected before parsing: copying, printing or freeing a parsed JSON value
+// recurses once per level, and 100,000 levels overflow the stack.
+size_t too_deep(const uint8_t* p, size_t n) {
+  size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t c = p[i];
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > hvt::kMaxJsonDepth) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return SIZE_MAX;
+}
+
+const std::string kDepthLimit = "nests deeper than " + std::to_string(hvt::kMaxJsonDepth) + " levels";
+
 }  // namespace
 
 void HvtReader::bad(uint64_t off, const std::string& what) { throw FileFormatError(in_->name(), off, what); }
@@ -49,6 +77,8 @@ HvtReader::HvtReader(std::unique_ptr<ByteInput> in) : in_(std::move(in)) {
   read_exact(*in_, all.data() + sizeof h, mlen + 4, "header metadata and checksum");
   if (hvt_crc(all.data(), sizeof h + mlen) != get32(all.data() + sizeof h + mlen))
     bad(0, "file header checksum mismatch");
+  if (size_t at = too_deep(all.data() + sizeof h, mlen); at != SIZE_MAX)
+    bad(sizeof h + at, "header metadata " + kDepthLimit);
   metadata_ = nlohmann::json::parse(all.begin() + sizeof h,
                                     all.begin() + static_cast<ptrdiff_t>(sizeof h + mlen), nullptr, false);
   if (!metadata_.is_object()) bad(16, "header metadata is not a JSON object");
@@ -77,6 +107,8 @@ bool HvtReader::load_chunk() {
     if (get64(h + 8) != records_)
       bad(chunk_off_, "end record counts " + std::to_string(get64(h + 8)) + " records but the chunks hold " +
                           std::to_string(records_));
+    if (size_t at = too_deep(e.data() + hvt::kEndFixed, tlen); at != SIZE_MAX)
+      bad(chunk_off_ + hvt::kEndFixed + at, "end record trailer " + kDepthLimit);
     trailer_ =
         nlohmann::json::parse(e.begin() + hvt::kEndFixed,
                               e.begin() + static_cast<ptrdiff_t>(hvt::kEndFixed + tlen), nullptr, false);
