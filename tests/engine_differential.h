@@ -15,6 +15,7 @@
 #include "cli/experiment.h"
 #include "common/profile.h"
 #include "hv/machine.h"
+#include "os/canonical.h"
 #include "workload/generators/plausible_stream.h"
 
 namespace hvsim::differential {
@@ -25,6 +26,7 @@ struct Layout {
   const char* profile;
   std::vector<const char*> settings;
   bool four_k;
+  uint64_t footprint = 32 * kGiB;  // sizes guest memory (1 GiB pages need room for every GiB touched)
 };
 
 inline const std::vector<Layout>& layouts() {
@@ -35,7 +37,7 @@ inline const std::vector<Layout>& layouts() {
       {"bare", {"guest.page_size=thp", "host.page_size=2M"}, false},
       {"default", {"paging.guest_levels=5", "paging.host_levels=5", "guest.page_size=4K"}, true},
       {"bare", {"guest.page_size=2M", "host.backing=segments", "guest.direct_segment=true"}, false},
-      {"default", {"guest.page_size=1G", "host.page_size=1G"}, false},
+      {"default", {"guest.page_size=1G", "host.page_size=1G"}, false, 256 * kGiB},
       {"bare", {"guest.direct_segment=true", "host.backing=segments", "host.segments=2"}, true},
   };
   return all;
@@ -117,8 +119,9 @@ inline std::map<uint32_t, std::set<uint64_t>> expected_pages(const std::vector<E
 
 // Prepares `events` on a machine of its own (no scheme) and compares the guest's page tables
 // with expected_pages(). Returns a description of the first difference, or "".
-inline std::string check_guest_pages(const std::vector<Event>& events, const Profile& profile) {
-  Machine machine(profile, MachineSizing::for_footprint(profile, 32 * kGiB));
+inline std::string check_guest_pages(const std::vector<Event>& events, const Profile& profile,
+                                     uint64_t footprint) {
+  Machine machine(profile, MachineSizing::for_footprint(profile, footprint));
   BatchEffects fx;
   std::span<const Event> rest(events);
   while (!rest.empty()) {
@@ -162,6 +165,7 @@ inline RunReport check(const std::vector<Event>& events, const Case& c) {
   opt.threads = c.threads;
   opt.batch_events = std::max<size_t>(2, c.batch_events);
   opt.warmup_accesses = c.warmup;
+  opt.footprint_hint = layout.footprint;
   RunReport r;
   try {
     r = run_experiment(source, profile, opt);
@@ -176,7 +180,9 @@ inline RunReport check(const std::vector<Event>& events, const Case& c) {
                                            s.name, s.stats.guest_faults, r.schemes.front().name,
                                            r.schemes.front().stats.guest_faults));
   if (layout.four_k) {
-    std::string diff = check_guest_pages(events, profile);
+    std::vector<Event> folded = events;  // as run_experiment hands them to the machine
+    for (Event& e : folded) canonicalize(e, profile.guest_levels);
+    std::string diff = check_guest_pages(folded, profile, layout.footprint);
     if (!diff.empty()) throw std::runtime_error(fmt::format("layout {}: guest tables: {}", c.layout, diff));
   }
   return r;

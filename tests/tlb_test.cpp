@@ -87,3 +87,49 @@ TEST(CacheHierarchy, LatencyFollowsTheLevelThatHits) {
 }
 
 }  // namespace hvsim
+
+namespace hvsim {
+namespace {
+
+// 300 pages looped 20 times miss once each in a fully associative TLB that holds them all,
+// whatever its associativity (the LRU head of a set was 8 bits: above 256 ways it wrapped).
+uint64_t misses_of_page_loop(uint32_t entries, uint32_t ways) {
+  TlbConfig c = small_tlb();
+  c.l1[0] = {entries, ways};
+  c.l2 = {0, 0};
+  TlbHierarchy t(c);
+  uint64_t misses = 0, base;
+  PageSize size;
+  for (int round = 0; round < 20; ++round)
+    for (uint64_t p = 0; p < 300; ++p) {
+      if (t.lookup(p << 12, 1, base, size) == TlbHit::kL1) continue;
+      ++misses;
+      t.fill(p << 12, 1, PageSize::k4K, p << 12);
+    }
+  return misses;
+}
+
+TEST(SetAssoc, AssociativityAbove256WaysKeepsLru) {
+  EXPECT_EQ(misses_of_page_loop(512, 512), 300u);
+  EXPECT_EQ(misses_of_page_loop(512, 0), 300u);  // 0 ways: fully associative
+  EXPECT_EQ(misses_of_page_loop(1024, 1024), 300u);
+  EXPECT_EQ(misses_of_page_loop(256, 256), 6000u);  // too small: LRU thrashes on a loop
+}
+
+// INVLPG of a 2 MiB guest page also drops the 4 KiB entries made from it (a guest huge page
+// over 4 KiB host pages), and nothing outside it.
+TEST(TlbHierarchy, InvalidatingALargePageDropsItsSplinters) {
+  TlbHierarchy t(small_tlb());
+  uint64_t base;
+  PageSize size;
+  t.fill(0x200000 + 0x5000, 1, PageSize::k4K, 0x9000);
+  t.fill(0x400000, 1, PageSize::k4K, 0xa000);
+  t.fill(0x200000 + 0x7000, 2, PageSize::k4K, 0xb000);  // another address space
+  t.invalidate_page(0x200000, 1, PageSize::k2M);
+  EXPECT_EQ(t.lookup(0x205000, 1, base, size), TlbHit::kMiss);
+  EXPECT_NE(t.lookup(0x400000, 1, base, size), TlbHit::kMiss);
+  EXPECT_NE(t.lookup(0x207000, 2, base, size), TlbHit::kMiss);
+}
+
+}  // namespace
+}  // namespace hvsim

@@ -58,9 +58,11 @@ class HostMappedTables {
     for (uint64_t off = 0; off < gbytes;) {
       auto h = ept_.translate(GuestPhysAddr(gpage + off));
       if (!h) return false;  // the machine backs a page before the guest maps it
-      PageSize size = min_page_size(g->size, h->size);
-      HostPhysAddr hpage = h->addr.align_down(page_shift(size));
       GuestVirtAddr v(vpage + off);
+      // Where smaller pages of an earlier mapping left a table, the guest page is mapped in
+      // pieces: a large leaf there would change the table's shape under the walk caches.
+      PageSize size = t.fitting_size(v, min_page_size(g->size, h->size));
+      HostPhysAddr hpage = h->addr.align_down(page_shift(size));
       // A larger leaf left from an earlier mapping (unmapped since) would hide the new one.
       if (auto old = t.translate(v); old && old->size > size) t.unmap(v);
       t.map(v, hpage, size, g->writable, alloc);

@@ -3,10 +3,13 @@
 // EPT; guest page-table pages that back shadow entries are write-protected ("shadowed") so the
 // hypervisor sees every change to them.
 #pragma once
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
 
+#include "common/error.h"
 #include "common/event.h"
 #include "common/flat_map.h"
 #include "hv/hypervisor.h"
@@ -18,6 +21,14 @@
 namespace hvsim {
 
 using ShadowTable = RadixTable<GuestVirtAddr, HostPhysAddr, X86Entry>;
+
+// A shadow walk that still faults right after a successful fill: the tables are inconsistent,
+// and going on would report a made-up address.
+[[noreturn]] inline void throw_shadow_refill_failed(GuestVirtAddr va) {
+  throw SimulationError(fmt::format(
+      "internal: the shadow walk of guest-virtual {:#x} faulted again after its hidden fault was filled",
+      va.value));
+}
 
 class ShadowTables {
  public:
@@ -53,9 +64,12 @@ class ShadowTables {
     if (!gpath.ok) return r;
     auto h = ept_.translate(gpath.result);
     if (!h) return r;
-    PageSize size = min_page_size(gpath.size, h->size);
+    // A large shadow leaf must not replace a table left by smaller pages (the walk caches hold
+    // its frame): the guest page is then shadowed in smaller pieces, filled as they are used.
+    ShadowTable& table = table_for(as);
+    PageSize size = table.fitting_size(va, min_page_size(gpath.size, h->size));
     unsigned shift = page_shift(size);
-    auto fx = table_for(as).map(va.align_down(shift), h->addr.align_down(shift), size, true,
+    auto fx = table.map(va.align_down(shift), h->addr.align_down(shift), size, true,
                                 [this] { return pool_.allocate(); });
     r.entries_written = fx.entries_written;
     r.ok = true;

@@ -79,6 +79,7 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
       if (!fill.ok) return false;
       w = walk_1d(table, va, space().pcid, pwc_, cache_);
       stats.walk_cycles += w.cost.cycles;
+      if (!w.path.ok) throw_shadow_refill_failed(va);
     }
     ++stats.walks;
     stats.walk_mem_refs += w.cost.refs;

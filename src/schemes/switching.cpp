@@ -286,6 +286,7 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
       w = walk_1d(table, va, space().pcid, spwc_, cache_);
       stats.walk_cycles += w.cost.cycles;
       win_.walk_cycles += w.cost.cycles;
+      if (!w.path.ok) throw_shadow_refill_failed(va);
     }
     ++stats.walks;
     stats.walk_mem_refs += w.cost.refs;
