@@ -1,6 +1,9 @@
 // Format sniffing and the `hvsim trace convert|info` commands on files the test creates.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -255,6 +258,108 @@ TEST(TraceCli, DrmemtraceFromAPipeIsRefused) {
         "hvsim: error: stdin: a drmemtrace trace (zip archive) cannot be read from a pipe or FIFO; save it "
         "to a file first\n");
   }
+}
+
+TEST(TraceCli, ConvertRejectsOutOfRangeOptions) {
+  auto d = temp_dir();
+  std::ofstream(d / "a.lackey") << kLackey;
+  const std::string conv = "trace convert " + (d / "a.lackey").string() + " " + (d / "o.hvt").string();
+  for (const char* level : {"100", "0", "-1", "23"}) {
+    auto r = run(conv + " --level " + level);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.out, std::string("hvsim: error: --level: ") + level +
+                         " is out of range; expected a zstd level from 1 to 22\n");
+  }
+  auto r = run(conv + " --chunk-records 0");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, "hvsim: error: --chunk-records: 0 is out of range; expected 1 to 1048576\n");
+  EXPECT_FALSE(fs::exists(d / "o.hvt"));
+  EXPECT_EQ(run(conv + " --level 22").status, 0);
+  EXPECT_EQ(run(conv + " --level 1").status, 0);
+}
+
+// `hvsim ARGS...` started in the background, stdout and stderr discarded.
+pid_t spawn_hvsim(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {HVSIM_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  EXPECT_EQ(posix_spawn(&pid, cargv[0], &fa, nullptr, cargv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  return pid;
+}
+
+// Temporary files of `target` in `dir`.
+size_t temps_of(const fs::path& dir, const std::string& target) {
+  size_t n = 0;
+  for (auto& f : fs::directory_iterator(dir)) n += f.path().filename().string().starts_with(target + ".tmp");
+  return n;
+}
+
+bool wait_for_temps(const fs::path& dir, const std::string& target, size_t n) {
+  for (int i = 0; i < 1000 && temps_of(dir, target) < n; ++i) ::usleep(10'000);
+  return temps_of(dir, target) == n;
+}
+
+// A convert ended by SIGINT or SIGTERM (blocked reading a FIFO that never ends) removes its
+// temporary file and dies of the signal.
+TEST(TraceCli, InterruptedConvertLeavesNoTemporaryFile) {
+  auto d = temp_dir();
+  ASSERT_EQ(::mkfifo((d / "in").c_str(), 0600), 0);
+  for (int sig : {SIGTERM, SIGINT}) {
+    pid_t pid =
+        spawn_hvsim({"trace", "convert", "--from", "lackey", (d / "in").string(), (d / "out.hvt").string()});
+    int fd = ::open((d / "in").c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::write(fd, " L 1000,8\n", 10), 10);
+    ASSERT_TRUE(wait_for_temps(d, "out.hvt", 1));
+    ::kill(pid, sig);
+    int st = 0;
+    ASSERT_EQ(::waitpid(pid, &st, 0), pid);
+    ::close(fd);
+    EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == sig) << st;
+    EXPECT_EQ(temps_of(d, "out.hvt"), 0u);
+    EXPECT_FALSE(fs::exists(d / "out.hvt"));
+  }
+}
+
+// Two converts to one output at the same time: each has its own temporary file, both succeed,
+// and the output is the complete trace of the one that finished last.
+TEST(TraceCli, ConcurrentConvertsToOneOutput) {
+  auto d = temp_dir();
+  ASSERT_EQ(::mkfifo((d / "a").c_str(), 0600), 0);
+  ASSERT_EQ(::mkfifo((d / "b").c_str(), 0600), 0);
+  const std::string out = (d / "out.hvt").string();
+  pid_t pa = spawn_hvsim({"trace", "convert", "--from", "lackey", (d / "a").string(), out});
+  int fa = ::open((d / "a").c_str(), O_WRONLY);
+  pid_t pb = spawn_hvsim({"trace", "convert", "--from", "lackey", (d / "b").string(), out});
+  int fb = ::open((d / "b").c_str(), O_WRONLY);
+  ASSERT_GE(fa, 0);
+  ASSERT_GE(fb, 0);
+  // A first line each (the input's first bytes are read before the output is created).
+  ASSERT_EQ(::write(fa, " S 10,8\n", 8), 8);
+  ASSERT_EQ(::write(fb, " L 10,8\n", 8), 8);
+  ASSERT_TRUE(wait_for_temps(d, "out.hvt", 2));
+  const std::string five = " L 20,8\n L 30,8\n L 40,8\n L 50,8\n", three = " S 20,8\n S 30,8\n";
+  ASSERT_EQ(::write(fb, five.data(), five.size()), static_cast<ssize_t>(five.size()));
+  ::close(fb);
+  int st = 0;
+  ASSERT_EQ(::waitpid(pb, &st, 0), pb);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+  ASSERT_EQ(::write(fa, three.data(), three.size()), static_cast<ssize_t>(three.size()));
+  ::close(fa);
+  ASSERT_EQ(::waitpid(pa, &st, 0), pa);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+  auto ev = read_all(*HvtReader::open(out));
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[2], Event::access(EventKind::kStore, 0x30, 8));
+  EXPECT_EQ(temps_of(d, "out.hvt"), 0u);
 }
 
 }  // namespace

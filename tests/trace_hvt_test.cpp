@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -217,15 +218,74 @@ TEST(TraceHvt, DecoderRejectsBadControlBytes) {
   EXPECT_FALSE(d.start(payload.data(), payload.size() - hvt::kPadding, 3, err));
 }
 
+// Names of the files in `dir`, sorted.
+std::vector<std::string> listing(const fs::path& dir) {
+  std::vector<std::string> v;
+  for (auto& f : fs::directory_iterator(dir)) v.push_back(f.path().filename().string());
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+bool is_temp_of(const std::string& name, const std::string& target) {
+  return name.size() == target.size() + 11 && name.starts_with(target + ".tmp.");
+}
+
 TEST(TraceHvt, AbandonedWriterLeavesNoFile) {
   auto dir = temp_dir();
   {
     HvtWriter w((dir / "x.hvt").string(), {});
     w.write(sample_events(10, 1));
-    EXPECT_TRUE(fs::exists(dir / "x.hvt.tmp"));
+    auto files = listing(dir);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_TRUE(is_temp_of(files[0], "x.hvt")) << files[0];
   }
-  EXPECT_FALSE(fs::exists(dir / "x.hvt"));
-  EXPECT_FALSE(fs::exists(dir / "x.hvt.tmp"));
+  EXPECT_TRUE(listing(dir).empty());
+}
+
+// Two writers of one path each write their own temporary file: the one finishing last owns the
+// complete result, and neither fails or leaves anything behind.
+TEST(TraceHvt, WritersOfOnePathDoNotShareATemporaryFile) {
+  auto dir = temp_dir();
+  const std::string path = (dir / "x.hvt").string();
+  auto a = sample_events(1000, 1), b = sample_events(3000, 2);
+  HvtWriter wa(path, {{"writer", "a"}}), wb(path, {{"writer", "b"}});
+  wa.write(a);
+  wb.write(b);
+  auto files = listing(dir);
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_NE(files[0], files[1]);
+  wb.finish();
+  EXPECT_EQ(read_all(*HvtReader::open(path)), b);
+  wa.finish();
+  auto r = HvtReader::open(path);
+  EXPECT_EQ(r->metadata()["writer"], "a");
+  EXPECT_EQ(read_all(*r), a);
+  EXPECT_EQ(listing(dir), std::vector<std::string>{"x.hvt"});
+}
+
+TEST(TraceHvt, WriterRejectsBadOptionsBeforeCreatingAnything) {
+  auto dir = temp_dir();
+  auto error_of = [&](HvtWriter::Options o) -> std::string {
+    try {
+      HvtWriter w((dir / "x.hvt").string(), {}, o);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(error_of({64, 100}), "hvt: zstd level 100 is out of range; expected 1..22");
+  EXPECT_EQ(error_of({64, 0}), "hvt: zstd level 0 is out of range; expected 1..22");
+  EXPECT_EQ(error_of({0, 3}), "hvt: chunk size must be 1..1048576 records");
+  EXPECT_EQ(error_of({64, 22}), "no error");
+  EXPECT_TRUE(listing(dir).empty());
+  // Metadata too large is found after the file is created: it is removed again.
+  try {
+    HvtWriter w((dir / "x.hvt").string(), {{"big", std::string(2 << 20, 'x')}});
+    ADD_FAILURE();
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "hvt: metadata larger than 1 MiB");
+  }
+  EXPECT_TRUE(listing(dir).empty());
 }
 
 template <class T>

@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "common/units.h"
+#include "workload/trace/hvt_format.h"
 #include "workload/trace/hvt_reader.h"
 #include "workload/trace/hvt_writer.h"
 #include "workload/trace/open_trace.h"
@@ -37,6 +38,13 @@ struct ConvertArgs {
 };
 
 void run_convert(const ConvertArgs& a) {
+  // Options first: nothing is read or created before they pass.
+  if (a.level < HvtWriter::kMinLevel || a.level > HvtWriter::kMaxLevel)
+    throw InputError(fmt::format("--level: {} is out of range; expected a zstd level from {} to {}", a.level,
+                                 HvtWriter::kMinLevel, HvtWriter::kMaxLevel));
+  if (a.chunk == 0 || a.chunk > hvt::kMaxChunkRecords)
+    throw InputError(
+        fmt::format("--chunk-records: {} is out of range; expected 1 to {}", a.chunk, hvt::kMaxChunkRecords));
   const auto t0 = std::chrono::steady_clock::now();
   std::string fmt_name;
   auto src = open_trace(a.in, a.from, &fmt_name);
@@ -162,7 +170,7 @@ void register_trace_command(CLI::App& app) {
   c->add_option("--from", conv->from, "input format (default: detect)")
       ->check(CLI::IsMember(trace_format_names()));
   c->add_option("--chunk-records", conv->chunk, "records per chunk")->capture_default_str();
-  c->add_option("--level", conv->level, "zstd level")->capture_default_str();
+  c->add_option("--level", conv->level, "zstd level, 1 (fastest) to 22 (smallest)")->capture_default_str();
   c->callback([conv] { run_convert(*conv); });
 
   auto info = std::make_shared<InfoArgs>();

@@ -109,9 +109,11 @@ class StreamInput final : public ByteInput {
     return in_len_ > 0;
   }
   void sniff() {
-    // Collect up to 6 bytes (a pipe may deliver fewer per read).
+    // Collect up to 6 bytes (a pipe may deliver fewer per read). A base input delivers all it
+    // is asked for, so it is asked for no more than the magic: asking for more would wait for
+    // data that a live pipe has not produced yet.
     while (in_len_ < 6 && !raw_eof_) {
-      size_t k = raw_read(inbuf_.data() + in_len_, inbuf_.size() - in_len_);
+      size_t k = raw_read(inbuf_.data() + in_len_, base_ ? 6 - in_len_ : inbuf_.size() - in_len_);
       if (k == 0) raw_eof_ = true;
       in_len_ += k;
     }

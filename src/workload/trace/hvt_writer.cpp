@@ -33,13 +33,38 @@ uint32_t hvt_crc(const void* p, size_t n) {
 }
 
 HvtWriter::HvtWriter(std::string path, const nlohmann::json& metadata, Options opt)
-    : path_(std::move(path)), tmp_(path_ + ".tmp"), opt_(opt) {
-  file_ = std::fopen(tmp_.c_str(), "wb");
-  if (!file_) throw InputError(tmp_ + ": cannot create: " + std::strerror(errno));
+    : path_(std::move(path)), opt_(opt) {
+  check_options(opt_);
+  int fd = create_temp_beside(path_, tmp_);
+  guard_ = TempGuard(tmp_, false);
+  file_ = ::fdopen(fd, "wb");
+  if (!file_) {
+    ::close(fd);
+    std::remove(tmp_.c_str());
+    throw InputError(tmp_ + ": cannot create: " + std::strerror(errno));
+  }
+  try {
+    start(metadata);
+  } catch (...) {
+    // No destructor runs for a constructor that throws.
+    std::fclose(file_);
+    std::remove(tmp_.c_str());
+    throw;
+  }
+}
+
+HvtWriter::HvtWriter(const nlohmann::json& metadata, Options opt) : opt_(opt) {
+  check_options(opt_);
   start(metadata);
 }
 
-HvtWriter::HvtWriter(const nlohmann::json& metadata, Options opt) : opt_(opt) { start(metadata); }
+void HvtWriter::check_options(const Options& o) {
+  if (o.chunk_records == 0 || o.chunk_records > hvt::kMaxChunkRecords)
+    throw InputError("hvt: chunk size must be 1.." + std::to_string(hvt::kMaxChunkRecords) + " records");
+  if (o.zstd_level < kMinLevel || o.zstd_level > kMaxLevel)
+    throw InputError("hvt: zstd level " + std::to_string(o.zstd_level) + " is out of range; expected " +
+                     std::to_string(kMinLevel) + ".." + std::to_string(kMaxLevel));
+}
 
 HvtWriter HvtWriter::to_memory(const nlohmann::json& metadata, Options opt) {
   return HvtWriter(metadata, opt);
@@ -48,6 +73,7 @@ HvtWriter HvtWriter::to_memory(const nlohmann::json& metadata, Options opt) {
 HvtWriter::HvtWriter(HvtWriter&& o) noexcept
     : path_(std::move(o.path_)),
       tmp_(std::move(o.tmp_)),
+      guard_(std::move(o.guard_)),
       file_(o.file_),
       opt_(o.opt_),
       pending_(std::move(o.pending_)),
@@ -72,8 +98,6 @@ HvtWriter::~HvtWriter() {
 }
 
 void HvtWriter::start(const nlohmann::json& metadata) {
-  if (opt_.chunk_records == 0 || opt_.chunk_records > hvt::kMaxChunkRecords)
-    throw InputError("hvt: chunk size must be 1.." + std::to_string(hvt::kMaxChunkRecords) + " records");
   cctx_ = ZSTD_createCCtx();
   pending_.reserve(opt_.chunk_records);
   std::string meta = metadata.is_null() ? "{}" : metadata.dump();
@@ -149,9 +173,13 @@ void HvtWriter::finish(const nlohmann::json& trailer) {
     ok = std::fclose(file_) == 0 && ok;
     file_ = nullptr;
     if (!ok || std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+      const int err = errno;
       std::remove(tmp_.c_str());
-      throw InputError(path_ + ": cannot write: " + std::strerror(errno));
+      guard_.release();
+      finished_ = true;
+      throw InputError(path_ + ": cannot write: " + std::strerror(err));
     }
+    guard_.release();
   }
   finished_ = true;
 }

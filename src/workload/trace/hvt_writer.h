@@ -1,6 +1,8 @@
 // Streaming .hvt writer: buffers one chunk of events, then encodes, compresses and appends it.
-// A file is written as PATH.tmp and renamed to PATH by finish(), so an interrupted write never
-// leaves a complete-looking trace.
+// A file is written under a unique temporary name beside PATH (PATH.tmp.XXXXXX) and renamed to
+// PATH by finish(), so an interrupted write never leaves a complete-looking trace, and two
+// writers of one PATH do not share a temporary file. The temporary file is removed when the
+// writer is destroyed unfinished, and when SIGINT, SIGTERM or SIGHUP ends the process.
 #pragma once
 #include <cstdint>
 #include <cstdio>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "common/event.h"
+#include "workload/trace/temp_output.h"
 
 namespace hvsim {
 
@@ -17,9 +20,10 @@ class HvtWriter {
  public:
   struct Options {
     uint32_t chunk_records = 64 * 1024;
-    int zstd_level = 3;
+    int zstd_level = 3;  // kMinLevel..kMaxLevel
   };
-  // Writes to `path` (via path + ".tmp"); metadata is a JSON object (source, command, created…).
+  static constexpr int kMinLevel = 1, kMaxLevel = 22;  // zstd's regular levels
+  // Writes to `path` (via a temporary file); metadata is a JSON object (source, command, created…).
   HvtWriter(std::string path, const nlohmann::json& metadata)
       : HvtWriter(std::move(path), metadata, Options{}) {}
   HvtWriter(std::string path, const nlohmann::json& metadata, Options opt);
@@ -40,12 +44,14 @@ class HvtWriter {
 
  private:
   HvtWriter(const nlohmann::json& metadata, Options opt);  // memory
+  static void check_options(const Options& o);
   void start(const nlohmann::json& metadata);
   void flush_chunk();
   void emit(const void* p, size_t n);
   void drain();
 
   std::string path_, tmp_;
+  TempGuard guard_;
   FILE* file_ = nullptr;
   Options opt_;
   std::vector<Event> pending_;
