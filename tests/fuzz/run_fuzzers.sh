@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang in build-fuzz and runs each for SECONDS_PER_TARGET on a
-# seed corpus the target writes itself. Prints executions per target; exits non-zero on a crash.
+# seed corpus the target writes itself (the engine fuzzer for $HVSIM_FUZZ_ENGINE_SECONDS if set). Prints executions per target; exits non-zero on a crash.
 set -euo pipefail
 secs="${1:-10}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -24,7 +24,10 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus" "$build/fuzz-artifacts"
   HVSIM_FUZZ_SEED_DIR="$corpus" "$build/$t"
   log="$build/fuzz-artifacts/$t.log"
-  if "$build/$t" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 \
+  t_secs="$secs"
+  # The differential engine fuzzer runs the whole simulator per input: it gets its own budget.
+  if [ "$t" = engine_fuzz ]; then t_secs="${HVSIM_FUZZ_ENGINE_SECONDS:-$secs}"; fi
+  if "$build/$t" -max_total_time="$t_secs" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$build/fuzz-artifacts/$t-" "$corpus" >"$log" 2>&1; then
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
     total=$((total + execs))
