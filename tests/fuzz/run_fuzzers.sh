@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang in build-fuzz and runs each for SECONDS_PER_TARGET on a
-# seed corpus the target writes itself (the engine fuzzer for $HVSIM_FUZZ_ENGINE_SECONDS if set). Prints executions per target; exits non-zero on a crash.
+# seed corpus the target writes itself (the engine fuzzer for $HVSIM_FUZZ_ENGINE_SECONDS if set).
+# Prints executions per target; exits non-zero on a crash.
 set -euo pipefail
 secs="${1:-10}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
