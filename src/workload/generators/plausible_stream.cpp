@@ -89,7 +89,16 @@ uint64_t PlausibleStream::pick_address(const Process& p) {
     uint64_t a = c_.below(2) ? it->second : it->first - kPage;
     return a < kUserTop ? a + c_.below(kPage / 8) * 8 : kMmapBase;
   }
-  return c_.below(2) ? 0x400000 + c_.below(1 << 16) * 8 : c_.below(kUserTop / 8) * 8;
+  switch (c_.below(8)) {
+    case 0:  // the kernel's direct map, as a whole-system trace shows it (canonical high half)
+      return 0xffff888000000000ull + c_.below(1 << 20) * 8;
+    case 1:
+    case 2:
+    case 3:
+      return 0x400000 + c_.below(1 << 16) * 8;
+    default:
+      return c_.below(kUserTop / 8) * 8;
+  }
 }
 
 void PlausibleStream::accesses(std::vector<Event>& out) {
@@ -106,7 +115,7 @@ void PlausibleStream::accesses(std::vector<Event>& out) {
       a = pick_address(p);
     else
       a += pattern == 1 ? 8 : kPage;
-    if (a >= kUserTop) a = pick_address(p);
+    if (a >= kUserTop && a < 0xffff800000000000ull) a = pick_address(p);
   }
 }
 
