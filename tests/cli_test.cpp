@@ -98,3 +98,122 @@ TEST(Cli, UnwritableOutputIsAnErrorNamingThePath) {
 }
 
 }  // namespace hvsim
+
+namespace hvsim {
+
+using test::run_hvsim;
+
+// Bad input found before any simulation: exit status 2, one line naming the option or key, no
+// table and no output file.
+class CliRejectsBeforeRunning : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(CliRejectsBeforeRunning, WithExitStatus2AndNothingWritten) {
+  namespace fs = std::filesystem;
+  fs::path json = fs::temp_directory_path() / ("hvsim_reject_" + std::to_string(::getpid()) + ".json");
+  fs::remove(json);
+  auto r = run_hvsim(std::string("compare --accesses 1000 --footprint 16MiB --json ") + json.string() + " " +
+                     GetParam().args);
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find(GetParam().expect), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_FALSE(fs::exists(json));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Errors, CliRejectsBeforeRunning,
+    ::testing::Values(
+        BadInput{"--trace ''", "--trace: the file name is empty; expected a trace file"},
+        BadInput{"--seed -1", "--seed: '-1' is negative; expected an integer from 0 to 18446744073709551615"},
+        BadInput{"--seed 18446744073709551616", "--seed: '18446744073709551616' is out of range"},
+        BadInput{"-n 1e15", "--accesses: '1e15' is out of range"},
+        BadInput{"--warmup 2e12", "--warmup: '2e12' is out of range"},
+        BadInput{"--warmup -1", "--warmup: '-1' is negative"},
+        BadInput{"--footprint 128PiB", "--footprint: '128PiB' is too large; expected at most 64TiB"},
+        BadInput{"--footprint 200PiB", "at most 128PiB"},
+        BadInput{"--footprint 64TiB",
+                 "--footprint: '64TiB' is too large for 4-level guest paging; expected at most "
+                 "1TiB"},
+        BadInput{"--set tlb.l2_ways=010",
+                 "tlb.l2_entries: 1536 entries are not whole sets of tlb.l2_ways = 10"},
+        BadInput{"--set tlb.l2_entries=1000 --set tlb.l2_ways=7",
+                 "expected a multiple of 7, e.g. 994 or 1001"},
+        BadInput{"--set cache.line_bytes=48", "cache.line_bytes: '48' is not valid; expected a power of two"},
+        BadInput{"--set cache.llc_size=100GiB", "cache.llc_size: 100GiB is 152520145.45 sets"},
+        BadInput{"--schemes native --set switching.window=abc", "switching.window: 'abc' is not valid"},
+        BadInput{"--schemes native --set switching.window=0x10", "switching.window: '0x10' is not valid"},
+        BadInput{"--schemes native --set agile.bogus=1", "unknown key 'agile.bogus'; the agile scheme has:"},
+        BadInput{"--schemes native --set tpt.tag_cache_ways=0", "tpt.tag_cache_ways"},
+        BadInput{"--schemes native --set nested.foo=1",
+                 "unknown key 'nested.foo'; the nested scheme has no keys"}),
+    [](const auto& info) { return "case" + std::to_string(info.index); });
+
+TEST(Cli, UnknownCommandsAreNamed) {
+  auto r = run_hvsim("bogus");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(
+      r.err,
+      "hvsim: error: unknown command 'bogus'; expected one of: compare, schemes, workloads, profile, trace "
+      "(see --help)\n");
+  r = run_hvsim("profile bogus");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(
+      r.err,
+      "hvsim: error: hvsim profile: unknown command 'bogus'; expected one of: keys, list (see --help)\n");
+  r = run_hvsim("--bogus");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("unknown option '--bogus'"), std::string::npos) << r.err;
+  EXPECT_EQ(run_hvsim("--version").status, 0);
+  EXPECT_EQ(run_hvsim("profile list").status, 0);
+}
+
+TEST(Cli, CountsAreParsedUniformly) {
+  auto zero =
+      run_hvsim("compare --workload stream --accesses 1000 --footprint 1MiB --schemes native --warmup 0");
+  auto zeros =
+      run_hvsim("compare --workload stream --accesses 1000 --footprint 1MiB --schemes native --warmup 00");
+  ASSERT_EQ(zero.status, 0) << zero.err;
+  ASSERT_EQ(zeros.status, 0) << zeros.err;
+  // Same table apart from the wall time.
+  EXPECT_EQ(zero.out.substr(zero.out.find("scheme")), zeros.out.substr(zeros.out.find("scheme")));
+  auto seeded =
+      run_hvsim("compare --workload gups --accesses 1000 --footprint 1MiB --schemes native --seed 010");
+  ASSERT_EQ(seeded.status, 0) << seeded.err;
+  EXPECT_NE(seeded.out.find("seed 10)"), std::string::npos) << seeded.out;
+}
+
+TEST(Cli, WarmupLongerThanTheTraceIsAnError) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("hvsim_warmup_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  {
+    std::ofstream f(dir / "t.lackey");
+    for (int i = 0; i < 100; ++i) f << " L " << std::hex << 0x10000 + i * 4096 << ",8\n";
+  }
+  const std::string base = "compare --schemes native --trace " + (dir / "t.lackey").string() + " --json " +
+                           (dir / "r.json").string() + " --warmup ";
+  for (const char* warmup : {"100", "1M"}) {
+    auto r = run_hvsim(base + warmup);
+    EXPECT_EQ(r.status, 2) << warmup;
+    EXPECT_NE(r.err.find(std::string("--warmup ") + (warmup[1] == 'M' ? "1000000" : "100") + ": "),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("has only 100 accesses; expected a warm-up shorter than the stream"),
+              std::string::npos)
+        << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_FALSE(fs::exists(dir / "r.json"));
+  }
+  auto ok = run_hvsim(base + "99");
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_NE(ok.out.find("1 events measured after 99 warm-up"), std::string::npos) << ok.out;
+  fs::remove_all(dir);
+}
+
+TEST(Cli, HelpDocumentsTheCountMaximum) {
+  auto r = run_hvsim("compare --help");
+  ASSERT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("at most 1e12"), std::string::npos);
+}
+
+}  // namespace hvsim

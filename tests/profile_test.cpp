@@ -81,3 +81,58 @@ TEST(Profile, FileErrorsNameFileAndLine) {
 }
 
 }  // namespace hvsim
+
+namespace hvsim {
+
+namespace {
+std::string validation_error(const std::vector<std::string>& settings) {
+  Profile p = load_profile("default");
+  try {
+    for (const auto& s : settings) apply_setting(p, s);
+    validate_profile(p);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+}  // namespace
+
+TEST(Profile, IntegersAreDecimalEvenWithLeadingZeros) {
+  Profile p = load_profile("default");
+  apply_setting(p, "tlb.l2_ways=016");
+  EXPECT_EQ(p.tlb.l2.ways, 16u);  // not octal 14
+  EXPECT_NE(validation_error({"tlb.l2_ways=0x10"}).find("expected a decimal integer"), std::string::npos);
+}
+
+TEST(Profile, ShippedProfilesHaveExactGeometry) {
+  for (const auto& name : builtin_profile_names())
+    EXPECT_NO_THROW(validate_profile(load_profile(name))) << name;
+  EXPECT_EQ(validation_error({"tlb.l2_entries=1024", "tlb.l2_ways=16", "pwc.pml4e_entries=2"}), "accepted");
+}
+
+TEST(Profile, GeometryTheModelWouldRoundIsRejectedNamingTheKey) {
+  EXPECT_EQ(
+      validation_error({"tlb.l2_entries=1000", "tlb.l2_ways=7"}),
+      "tlb.l2_entries: 1000 entries are not whole sets of tlb.l2_ways = 7; expected a multiple of 7, e.g. "
+      "994 or 1001");
+  // An octal reading (8 ways) would divide 1536 and be accepted.
+  EXPECT_NE(validation_error({"tlb.l2_ways=010"}).find("tlb.l2_ways = 10"), std::string::npos);
+  EXPECT_NE(validation_error({"nested_tlb.entries=18"}).find("nested_tlb.entries: 18 entries"),
+            std::string::npos);
+  EXPECT_NE(validation_error({"pwc.pde_entries=30"})
+                .find("pwc.pde_entries: 30 entries are not whole sets of "
+                      "pwc.ways = 4"),
+            std::string::npos);
+  EXPECT_EQ(validation_error({"cache.line_bytes=48"}),
+            "cache.line_bytes: '48' is not valid; expected a power of two from 8 to 4096 (lines are found by "
+            "address bits)");
+  EXPECT_EQ(validation_error({"cache.llc_size=100GiB"}),
+            "cache.llc_size: 100GiB is 152520145.45 sets of 11 ways (cache.llc_ways) of 64 bytes; expected a "
+            "power-of-two number of sets, e.g. 88GiB or 176GiB");
+  EXPECT_NE(validation_error({"cache.l1_size=32100"}).find("not a whole number of 64-byte lines"),
+            std::string::npos);
+  EXPECT_NE(validation_error({"cache.l1_size=256"}).find("cache.l1_ways: 8 is not valid"), std::string::npos);
+  EXPECT_NE(validation_error({"guest.memory=1000000"}).find("guest.memory"), std::string::npos);
+}
+
+}  // namespace hvsim

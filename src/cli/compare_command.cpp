@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -26,7 +27,7 @@ struct CompareArgs {
   std::string footprint = "1GiB";
   std::string accesses = "1M";
   std::string warmup = "0";
-  uint64_t seed = 1;
+  std::string seed = "1";
   std::string schemes = "all";
   std::string profile = "default";
   std::vector<std::string> settings;
@@ -34,6 +35,7 @@ struct CompareArgs {
   bool verify = false;
   unsigned threads = 0;
   bool workload_given = false;
+  bool trace_given = false;
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -45,9 +47,36 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
+// Builds the machine and schemes once before any simulation. Every registered scheme reads its
+// section of the profile, so a bad scheme key fails now whatever --schemes selects.
+void build_schemes_once(const Profile& profile, const std::vector<std::string>& selected,
+                        uint64_t footprint_hint) {
+  // As run_experiment sizes its machine.
+  Machine machine(profile,
+                  MachineSizing::for_footprint(profile, footprint_hint ? footprint_hint : 32 * kGiB));
+  SchemeContext ctx{profile, machine};
+  auto& reg = SchemeRegistry::instance();
+  {
+    std::vector<std::unique_ptr<Scheme>> together;
+    for (const auto& name : selected) together.push_back(reg.find(name)->factory(ctx));
+  }
+  for (auto* e : reg.all())
+    if (std::find(selected.begin(), selected.end(), e->name) == selected.end()) e->factory(ctx);
+  // A scheme that never checked its section has no keys at all.
+  for (const auto& [key, _] : profile.extras) {
+    std::string section = key.substr(0, key.find('.'));
+    if (reg.find(section) && !profile.checked_sections.count(section))
+      throw InputError(fmt::format("unknown key '{}'; the {} scheme has no keys", key, section));
+  }
+}
+
 void run_compare(const CompareArgs& a) {
+  if (a.trace_given && a.trace.empty())
+    throw InputError("--trace: the file name is empty; expected a trace file");
+
   Profile profile = load_profile(a.profile);
   for (const auto& s : a.settings) apply_setting(profile, s);
+  validate_profile(profile);
 
   WorkloadParams params;
   params.footprint = parse_size(a.footprint, "--footprint");
@@ -55,10 +84,18 @@ void run_compare(const CompareArgs& a) {
     throw InputError(fmt::format("--footprint: '{}' is too small; expected at least 4KiB", a.footprint));
   if (params.footprint > (uint64_t{1} << 46))
     throw InputError(fmt::format("--footprint: '{}' is too large; expected at most 64TiB", a.footprint));
+  // Workloads place their data from kWorkloadHeapBase up; it must stay in the canonical lower
+  // half of the guest's virtual address space (128TiB with 4 levels, 64PiB with 5).
+  const uint64_t va_top = uint64_t{1} << (12 + 9 * profile.guest_levels - 1);
+  if (params.footprint > va_top - kWorkloadHeapBase)
+    throw InputError(fmt::format(
+        "--footprint: '{}' is too large for {}-level guest paging; expected at most {} (workloads start at "
+        "guest-virtual {:#x}; paging.guest_levels=5 allows up to 64TiB)",
+        a.footprint, profile.guest_levels, format_size(va_top - kWorkloadHeapBase), kWorkloadHeapBase));
   params.accesses = parse_count(a.accesses, "--accesses");
-  const uint64_t warmup = a.warmup == "0" ? 0 : parse_count(a.warmup, "--warmup");
+  const uint64_t warmup = parse_count(a.warmup, "--warmup", 0);
   params.accesses += warmup;  // generators produce the warm-up on top of the measured accesses
-  params.seed = a.seed;
+  params.seed = parse_u64(a.seed, "--seed");
   // workload.* keys go to the generator; everything else left over is unknown.
   for (auto it = profile.extras.begin(); it != profile.extras.end();) {
     if (it->first.rfind("workload.", 0) == 0) {
@@ -115,6 +152,8 @@ void run_compare(const CompareArgs& a) {
     if (jobs.empty()) throw InputError("--workload: no workload given");
   }
 
+  build_schemes_once(profile, opt.schemes, jobs.front().footprint);
+
   std::vector<RunReport> reports;
   for (size_t j = 0; j < jobs.size(); ++j) {
     auto source = jobs[j].open();
@@ -151,18 +190,21 @@ void register_compare_command(CLI::App& app) {
                 ->default_str("gups,stream,chase,zipf");
   w->each([args](const std::string&) { args->workload_given = true; });
 #ifdef HVSIM_HAVE_TRACES
-  cmd->add_option("--trace", args->trace, "Read the event stream from a trace file instead of a generator");
+  cmd->add_option("--trace", args->trace, "Read the event stream from a trace file instead of a generator")
+      ->each([args](const std::string&) { args->trace_given = true; });
   cmd->add_option("--format", args->format, "Trace format (default: sniffed from the file)");
 #endif
   cmd->add_option("--footprint", args->footprint, "Memory the workload spans: bytes or KiB/MiB/GiB/TiB")
       ->default_str("1GiB");
   cmd->add_option("-n,--accesses", args->accesses,
-                  "Memory accesses to simulate per workload (1000000, 1e6 or 1M)")
+                  "Memory accesses to simulate per workload (1000000, 1e6 or 1M; at most 1e12)")
       ->default_str("1M");
   cmd->add_option("--warmup", args->warmup,
-                  "Accesses to simulate before measuring starts (TLBs, caches and page tables stay warm)")
+                  "Accesses to simulate before measuring starts (TLBs, caches and page tables stay warm; "
+                  "at most 1e12, and fewer than a trace has)")
       ->default_str("0");
-  cmd->add_option("--seed", args->seed, "Seed of the workload generators")->default_val(1);
+  cmd->add_option("--seed", args->seed, "Seed of the workload generators: an integer from 0 to 2^64-1")
+      ->default_str("1");
   cmd->add_option("-s,--schemes", args->schemes,
                   "Schemes to run, comma-separated, or 'all' (see `hvsim schemes`)")
       ->default_str("all");

@@ -231,6 +231,11 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
     }
   }
   if (progress_shown) fmt::print(stderr, "\r{:80}\r", "");
+  // A warm-up as long as the stream leaves nothing measured: the figures would be meaningless.
+  if (options.warmup_accesses && (warmup_left > 0 || result.accesses == 0))
+    throw InputError(
+        fmt::format("--warmup {}: {} has only {} accesses; expected a warm-up shorter than the stream",
+                    options.warmup_accesses, source.describe(), options.warmup_accesses - warmup_left));
 
   for (auto& s : schemes) {
     s->finish();

@@ -10,6 +10,37 @@
 #define HVSIM_HAVE_TRACE_COMMAND 1
 #endif
 
+namespace {
+
+// CLI11 reports a misspelled command as "A subcommand is required", which names nothing: walk
+// the command words first and name the one that is not a command.
+void check_command_words(CLI::App& app, int argc, char** argv) {
+  CLI::App* level = &app;
+  std::string where;  // "" at the top, else "hvsim profile: "
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    auto subs = level->get_subcommands([](CLI::App*) { return true; });
+    if (subs.empty() || word == "--") return;
+    std::string names;
+    for (auto* s : subs) names += (names.empty() ? "" : ", ") + s->get_name();
+    if (word.rfind('-', 0) == 0) {
+      if (level->get_option_no_throw(word.substr(0, word.find('=')))) continue;
+      throw CLI::ExtrasError(fmt::format("{}unknown option '{}'; expected a command: {}", where, word, names),
+                             CLI::ExitCodes::ExtrasError);
+    }
+    CLI::App* next = nullptr;
+    for (auto* s : subs)
+      if (s->check_name(word)) next = s;
+    if (!next)
+      throw CLI::ExtrasError(fmt::format("{}unknown command '{}'; expected one of: {}", where, word, names),
+                             CLI::ExitCodes::ExtrasError);
+    level = next;
+    where = fmt::format("{}{}: ", where.empty() ? "hvsim " : where.substr(0, where.size() - 2) + " ", word);
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{fmt::format(
       "hvsim {} - a trace-driven simulator of memory virtualization\n"
@@ -24,6 +55,7 @@ int main(int argc, char** argv) {
   hvsim::register_trace_command(app);
 #endif
   try {
+    check_command_words(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -22,17 +23,12 @@ struct KeySpec {
   std::function<void(Profile&, const std::string&)> set;
 };
 
+// Decimal only: "010" is ten (not octal eight), as in every other option.
 uint64_t to_u64(const std::string& key, const std::string& v, uint64_t lo, uint64_t hi) {
   uint64_t n = 0;
-  size_t pos = 0;
-  try {
-    if (v.empty() || v[0] == '-') throw std::invalid_argument("neg");
-    n = std::stoull(v, &pos, 0);
-  } catch (const std::exception&) {
-    pos = 0;
-  }
-  if (pos != v.size() || n < lo || n > hi)
-    throw InputError(fmt::format("{}: '{}' is not valid; expected an integer from {} to {}", key, v, lo, hi));
+  if (!parse_decimal_u64(v, n) || n < lo || n > hi)
+    throw InputError(
+        fmt::format("{}: '{}' is not valid; expected a decimal integer from {} to {}", key, v, lo, hi));
   return n;
 }
 
@@ -432,6 +428,96 @@ void apply_setting(Profile& p, const std::string& assignment) {
   if (eq == std::string::npos || eq == 0)
     throw InputError(fmt::format("--set '{}': expected key=value, e.g. paging.guest_levels=5", assignment));
   set_key(p, assignment.substr(0, eq), assignment.substr(eq + 1), "--set");
+}
+
+namespace {
+
+// One set-associative structure of the profile, with the keys that size it.
+struct Geometry {
+  std::string entries_key, ways_key;
+  uint32_t entries, ways;
+};
+
+std::vector<Geometry> set_assoc_geometry(const Profile& p) {
+  std::vector<Geometry> g;
+  const char* size_names[] = {"4k", "2m", "1g"};
+  for (int i = 0; i < kPageSizeCount; ++i)
+    g.push_back({fmt::format("tlb.l1_{}_entries", size_names[i]),
+                 fmt::format("tlb.l1_{}_ways", size_names[i]), p.tlb.l1[i].entries, p.tlb.l1[i].ways});
+  g.push_back({"tlb.l2_entries", "tlb.l2_ways", p.tlb.l2.entries, p.tlb.l2.ways});
+  g.push_back({"tlb.l2_1g_entries", "tlb.l2_1g_ways", p.tlb.l2_1g.entries, p.tlb.l2_1g.ways});
+  const char* lvl[] = {"", "", "pde", "pdpte", "pml4e", "pml5e"};
+  for (const char* sec : {"pwc", "host_pwc"}) {
+    const WalkCacheConfig& c = std::string(sec) == "pwc" ? p.pwc : p.host_pwc;
+    for (int l = 2; l <= 5; ++l)
+      g.push_back(
+          {fmt::format("{}.{}_entries", sec, lvl[l]), fmt::format("{}.ways", sec), c.entries[l], c.ways});
+  }
+  g.push_back({"nested_tlb.entries", "nested_tlb.ways", p.nested_tlb_entries, p.nested_tlb_ways});
+  return g;
+}
+
+struct CacheGeometry {
+  const char* name;
+  const CacheLevelConfig& level;
+};
+
+}  // namespace
+
+void validate_profile(const Profile& p) {
+  for (const Geometry& g : set_assoc_geometry(p)) {
+    if (g.entries == 0) continue;
+    // As SetAssoc reads it: no ways, or more ways than entries, is one fully associative set.
+    const uint32_t ways = g.ways == 0 || g.ways > g.entries ? g.entries : g.ways;
+    if (g.entries % ways == 0) continue;
+    const uint32_t below = g.entries / ways * ways;
+    throw InputError(fmt::format(
+        "{}: {} entries are not whole sets of {} = {}; expected a multiple of {}, e.g. {}{}", g.entries_key,
+        g.entries, g.ways_key, ways, ways, below ? fmt::format("{} or ", below) : "", below + ways));
+  }
+
+  const uint32_t line = p.cache.line_bytes;
+  if (line < 8 || line > 4096 || (line & (line - 1)) != 0)
+    throw InputError(
+        fmt::format("cache.line_bytes: '{}' is not valid; expected a power of two from 8 to 4096 (lines are "
+                    "found by address bits)",
+                    line));
+  for (CacheGeometry c : {CacheGeometry{"l1", p.cache.l1}, CacheGeometry{"l2", p.cache.l2},
+                          CacheGeometry{"llc", p.cache.llc}}) {
+    const uint64_t size = c.level.size_bytes;
+    const uint32_t ways = c.level.ways;
+    if (size == 0) continue;
+    const std::string key = fmt::format("cache.{}_size", c.name);
+    if (size % line != 0)
+      throw InputError(
+          fmt::format("{}: {} is not a whole number of {}-byte lines (cache.line_bytes); expected a "
+                      "multiple of {}",
+                      key, format_size(size), line, line));
+    const uint64_t lines = size / line;
+    if (ways == 0 || ways > lines)
+      throw InputError(fmt::format("cache.{}_ways: {} is not valid for {} of {}-byte lines; expected 1 to {}",
+                                   c.name, ways, format_size(size), line, lines));
+    const uint64_t sets = lines / ways;
+    if (lines % ways == 0 && (sets & (sets - 1)) == 0) continue;
+    // Real caches index sets by address bits, and so does the model: the sets must be a power
+    // of two. Suggest the sizes on either side with the same ways and line size.
+    uint64_t lo = 1;
+    while (lo * 2 <= sets) lo *= 2;
+    const uint64_t lo_bytes = lo * ways * line;
+    throw InputError(
+        fmt::format("{}: {} is {:.2f} sets of {} ways (cache.{}_ways) of {} bytes; expected a power-of-two "
+                    "number of sets, "
+                    "e.g. {} or {}",
+                    key, format_size(size), static_cast<double>(lines) / ways, ways, c.name, line,
+                    format_size(lo_bytes), format_size(2 * lo_bytes)));
+  }
+
+  for (auto [key, bytes] : {std::pair<const char*, uint64_t>{"guest.memory", p.guest_memory},
+                            std::pair<const char*, uint64_t>{"host.memory", p.host_memory}})
+    if (bytes % 4096 != 0)
+      throw InputError(
+          fmt::format("{}: {} is not a whole number of 4KiB pages; expected a multiple of 4KiB (or 0)", key,
+                      format_size(bytes)));
 }
 
 std::vector<std::string> builtin_profile_names() {

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,9 @@ struct Profile {
   // Keys of sections that belong to one scheme or to the workload (`[switching] window = …`,
   // `workload.scale=20`): kept as text and checked by their owner.
   std::map<std::string, std::string> extras;
+  // Scheme sections whose scheme has checked its keys (check_scheme_keys, while constructing):
+  // a key in the section of a scheme that checks none is unknown.
+  mutable std::set<std::string> checked_sections;
 
   double cycles_to_us(double cycles) const { return cycles / (frequency_ghz * 1000.0); }
 };
@@ -91,6 +95,10 @@ Profile load_profile(const std::string& name_or_path);
 Profile parse_profile(const std::string& text, const std::string& origin);
 // Applies `section.key=value`; throws InputError naming the key and what it expects.
 void apply_setting(Profile& p, const std::string& assignment);
+// Rejects TLB, page-walk-cache and cache geometry the model cannot represent exactly (entries
+// that are not whole sets, a non-power-of-two line size or cache set count, memory that is not
+// whole pages), naming the key and what it expects. Run once every setting is applied.
+void validate_profile(const Profile& p);
 
 std::vector<std::string> builtin_profile_names();
 // Documentation of every core key: "section.key  meaning".

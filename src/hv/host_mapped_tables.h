@@ -10,7 +10,6 @@
 
 #include "common/event.h"
 #include "hv/hypervisor.h"
-#include "hv/machine.h"
 #include "os/address_space.h"
 #include "os/guest_os.h"
 #include "paging/radix_table.h"
@@ -81,7 +80,7 @@ class HostMappedTables {
   //  - mprotect: write bits follow the guest's.
   // Returns the table pages freed; the caller flushes its page-walk caches when that is not 0.
   template <class OnLeaf, class OnTable>
-  uint64_t apply_os_event(const Event& ev, const EventEffect* e, const GuestOs& os, OnLeaf&& on_leaf,
+  uint64_t apply_os_event(const Event& ev, AddressRange unmapped, const GuestOs& os, OnLeaf&& on_leaf,
                           OnTable&& on_table) {
     const AddressSpace* as = os.find_space(ev.pid);
     switch (ev.kind) {
@@ -104,8 +103,8 @@ class HostMappedTables {
         return 0;
       default:
         // munmap, madvise (tables kept), an mmap over live pages, a shrinking brk.
-        if (!e || e->unmapped_end <= e->unmapped_start) return 0;
-        return zap(ev.pid, e->unmapped_start, e->unmapped_end, ev.kind != EventKind::kMadviseDontneed);
+        if (unmapped.empty()) return 0;
+        return zap(ev.pid, unmapped.start, unmapped.end, ev.kind != EventKind::kMadviseDontneed);
     }
   }
 

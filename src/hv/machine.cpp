@@ -54,8 +54,7 @@ EventEffect& Machine::record_op(uint32_t index, BatchEffects& out) {
   e.flush_pcid = op_.flush_pcid;
   e.data_pages_allocated = op_.data_pages_allocated;
   e.data_pages_freed = op_.data_pages_freed;
-  e.unmapped_start = op_.unmapped_start;
-  e.unmapped_end = op_.unmapped_end;
+  e.unmapped = op_.unmapped;
   e.guest_tables_allocated = static_cast<uint8_t>(std::min<size_t>(255, op_.tables_allocated.size()));
   populate_tables(e, op_.tables_allocated);
   out.effects.push_back(e);

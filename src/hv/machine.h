@@ -32,7 +32,7 @@ struct EventEffect {
   uint32_t first_table_alloc = 0, table_alloc_count = 0;    // BatchEffects::tables_allocated
   uint32_t first_table_free = 0, table_free_count = 0;      // BatchEffects::tables_freed
   uint32_t first_invalidation = 0, invalidation_count = 0;  // BatchEffects::invalidations
-  uint64_t unmapped_start = 0, unmapped_end = 0;            // translations removed (GuestOpEffect)
+  AddressRange unmapped;                                    // translations removed (GuestOpEffect)
 };
 
 struct BatchEffects {

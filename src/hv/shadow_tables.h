@@ -13,7 +13,6 @@
 #include "common/event.h"
 #include "common/flat_map.h"
 #include "hv/hypervisor.h"
-#include "hv/machine.h"
 #include "mem/cache_hierarchy.h"
 #include "os/address_space.h"
 #include "paging/walker.h"
@@ -70,7 +69,7 @@ class ShadowTables {
     PageSize size = table.fitting_size(va, min_page_size(gpath.size, h->size));
     unsigned shift = page_shift(size);
     auto fx = table.map(va.align_down(shift), h->addr.align_down(shift), size, true,
-                                [this] { return pool_.allocate(); });
+                        [this] { return pool_.allocate(); });
     r.entries_written = fx.entries_written;
     r.ok = true;
     return r;
@@ -107,14 +106,14 @@ class ShadowTables {
   // Follows an OS event that removed guest translations: a process's shadow table goes with its
   // address space (exit, exec), an unmapped range loses its shadow entries. Returns the shadow
   // table pages freed.
-  uint64_t follow(const Event& ev, const EventEffect* e) {
+  uint64_t follow(const Event& ev, AddressRange unmapped) {
     switch (ev.kind) {
       case EventKind::kProcessExit:
       case EventKind::kExec:
         return drop(ev.pid);
       default:
         // munmap, madvise, an mmap over live pages, a shrinking brk.
-        if (e && e->unmapped_end > e->unmapped_start) zap(ev.pid, e->unmapped_start, e->unmapped_end);
+        if (!unmapped.empty()) zap(ev.pid, unmapped.start, unmapped.end);
         return 0;
     }
   }

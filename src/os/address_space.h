@@ -5,26 +5,12 @@
 #include <memory>
 
 #include "common/address.h"
+#include "common/range_map.h"
 #include "paging/radix_table.h"
 
 namespace hvsim {
 
 using GuestPageTable = RadixTable<GuestVirtAddr, GuestPhysAddr, X86Entry>;
-
-// Removes [start, end) from a set of ranges (start -> end), trimming or splitting the ranges it
-// overlaps.
-inline void erase_range(std::map<uint64_t, uint64_t>& ranges, uint64_t start, uint64_t end) {
-  std::map<uint64_t, uint64_t> kept;
-  for (auto [s, e] : ranges) {
-    if (e <= start || s >= end) {
-      kept[s] = e;
-      continue;
-    }
-    if (s < start) kept[s] = start;
-    if (e > end) kept[end] = e;
-  }
-  ranges.swap(kept);
-}
 
 struct AddressSpace {
   uint32_t pid = 0;

@@ -41,9 +41,9 @@ struct GuestOpEffect {
   uint32_t data_pages_allocated = 0, data_pages_freed = 0;
   // The range whose translations the operation removed (munmap, madvise, an mmap over live
   // pages, a shrinking brk); empty otherwise. Schemes with tables of their own follow it.
-  uint64_t unmapped_start = 0, unmapped_end = 0;
+  AddressRange unmapped;
   void clear() {
-    unmapped_start = unmapped_end = 0;
+    unmapped = {};
     writes.clear();
     tables_allocated.clear();
     tables_freed.clear();

@@ -72,8 +72,7 @@ void GuestOs::zap_range(AddressSpace& as, uint64_t start, uint64_t end, bool fre
         });
   }
   flush_if_many(as, pages, fx);
-  fx.unmapped_start = lo;
-  fx.unmapped_end = hi;
+  fx.unmapped = {lo, hi};
 }
 
 void GuestOs::destroy(AddressSpace& as, GuestOpEffect& fx) {

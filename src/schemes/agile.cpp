@@ -92,7 +92,7 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
       if (st && !under_nested(*st)) guest_write(w);
     }
     for (GuestPhysAddr t : cursor.tables_freed(*e)) forget(t.number(12));
-    if (uint64_t pages = shadow_.follow(ev, e)) {  // shadow teardown
+    if (uint64_t pages = shadow_.follow(ev, e ? e->unmapped : AddressRange{})) {  // shadow teardown
       stats.hypervisor_cycles += pages * profile_.pt_page_free_cycles;
       stats.pt_alloc_cycles += pages * profile_.pt_page_free_cycles;
     }

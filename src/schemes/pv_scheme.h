@@ -48,7 +48,7 @@ class PvScheme final : public TlbScheme<PvScheme> {
     // The machine-frame tables follow the guest's (the hardware walks the guest's own tables).
     auto nop_leaf = [](HostPhysAddr, PageSize) {};
     auto nop_table = [](uint64_t) {};
-    if (tables_.apply_os_event(ev, e, machine_.guest(), nop_leaf, nop_table)) {
+    if (tables_.apply_os_event(ev, e ? e->unmapped : AddressRange{}, machine_.guest(), nop_leaf, nop_table)) {
       if (const AddressSpace* as = machine_.guest().find_space(ev.pid)) pwc_.flush_asid(as->pcid);
     }
     table_ = nullptr;  // the table of a process that went away was freed

@@ -14,7 +14,7 @@ uint64_t scheme_param_u64(const Profile& p, const std::string& key, uint64_t fal
   size_t pos = 0;
   uint64_t n = 0;
   try {
-    if (!v.empty() && v[0] != '-') n = std::stoull(v, &pos, 0);
+    if (!v.empty() && v[0] != '-') n = std::stoull(v, &pos, 10);
   } catch (const std::exception&) {
     pos = 0;
   }
@@ -41,6 +41,7 @@ double scheme_param_double(const Profile& p, const std::string& key, double fall
 
 void check_scheme_keys(const Profile& p, const std::string& section,
                        std::initializer_list<const char*> known) {
+  p.checked_sections.insert(section);
   std::string prefix = section + ".";
   for (const auto& [key, _] : p.extras) {
     if (key.compare(0, prefix.size(), prefix) != 0) continue;

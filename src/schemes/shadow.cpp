@@ -40,7 +40,7 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
       if (shadow_.trap_write(w.entry))
         stats.exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles, profile_.vm_exit_cycles);
     for (GuestPhysAddr t : cursor.tables_freed(*e)) shadow_.forget_guest_table(t);
-    if (uint64_t pages = shadow_.follow(ev, e)) {  // shadow teardown
+    if (uint64_t pages = shadow_.follow(ev, e ? e->unmapped : AddressRange{})) {  // shadow teardown
       stats.hypervisor_cycles += pages * profile_.pt_page_free_cycles;
       stats.pt_alloc_cycles += pages * profile_.pt_page_free_cycles;
     }

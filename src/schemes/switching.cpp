@@ -113,7 +113,7 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
     for (const GuestPteWrite& w : cursor.writes(*e))
       if (shadow_.trap_write(w.entry)) take_exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles);
     for (GuestPhysAddr t : cursor.tables_freed(*e)) shadow_.forget_guest_table(t);
-    if (uint64_t pages = shadow_.follow(ev, e)) {  // shadow teardown
+    if (uint64_t pages = shadow_.follow(ev, e ? e->unmapped : AddressRange{})) {  // shadow teardown
       const uint64_t cycles = pages * profile_.pt_page_free_cycles;
       stats.hypervisor_cycles += cycles;
       stats.pt_alloc_cycles += cycles;

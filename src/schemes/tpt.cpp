@@ -77,7 +77,8 @@ class TptScheme final : public TlbScheme<TptScheme> {
   void on_os_event(const Event& ev, const EventEffect* e, EffectCursor&) {
     if (!e) return;
     charge_population(*e);
-    if (tables_.apply_os_event(ev, e, machine_.guest(), leaf_tagger(), table_tagger())) {
+    if (tables_.apply_os_event(ev, e ? e->unmapped : AddressRange{}, machine_.guest(), leaf_tagger(),
+                               table_tagger())) {
       if (const AddressSpace* as = machine_.guest().find_space(ev.pid)) pwc_.flush_asid(as->pcid);
     }
     table_ = nullptr;  // the table of a process that went away was freed

@@ -51,20 +51,6 @@ uint64_t PlausibleStream::place(Process& p, uint64_t length) {
   return p.mmap_top;
 }
 
-// Drops [start, end) from the model's mappings (as munmap does).
-void PlausibleStream::forget_range(Process& p, uint64_t start, uint64_t end) {
-  std::map<uint64_t, uint64_t> kept;
-  for (auto [s, e] : p.maps) {
-    if (e <= start || s >= end) {
-      kept[s] = e;
-      continue;
-    }
-    if (s < start) kept[s] = start;
-    if (e > end) kept[end] = e;
-  }
-  p.maps.swap(kept);
-}
-
 uint64_t PlausibleStream::pick_address(const Process& p) {
   const uint64_t how = c_.below(100);
   if (how < 80 && !p.maps.empty()) {
@@ -123,7 +109,7 @@ void PlausibleStream::do_mmap(std::vector<Event>& out) {
   Process& p = current();
   const uint64_t length = pick_length();
   const uint64_t start = place(p, length);
-  forget_range(p, start, start + length);  // MAP_FIXED replaces what was there
+  erase_range(p.maps, start, start + length);  // MAP_FIXED replaces what was there
   p.maps[start] = start + length;
   out.push_back(os_event(EventKind::kMmap, p.pid, start, length));
 }
@@ -161,7 +147,7 @@ void PlausibleStream::do_munmap(std::vector<Event>& out) {
   }
   end = std::min(end, kUserTop);
   if (end <= start) return;
-  forget_range(p, start, end);
+  erase_range(p.maps, start, end);
   freed_.push_back({start, end});
   if (freed_.size() > kFreedKept) freed_.erase(freed_.begin());
   out.push_back(os_event(EventKind::kMunmap, p.pid, start, end - start));
@@ -190,8 +176,8 @@ void PlausibleStream::do_mremap(std::vector<Event>& out) {
   const uint64_t new_len = pick_length();
   uint64_t result = start;
   if (c_.below(2) || start + new_len > kUserTop) result = place(p, new_len);
-  forget_range(p, start, start + old_len);
-  forget_range(p, result, result + new_len);
+  erase_range(p.maps, start, start + old_len);
+  erase_range(p.maps, result, result + new_len);
   p.maps[result] = result + new_len;
   out.push_back(os_event(EventKind::kMunmap, p.pid, start, old_len));
   out.push_back(os_event(EventKind::kMmap, p.pid, result, new_len));

@@ -11,6 +11,7 @@
 
 #include "common/event.h"
 #include "common/random.h"
+#include "common/range_map.h"
 
 namespace hvsim {
 
@@ -64,7 +65,7 @@ class PlausibleStream {
   // What the stream's processes have mapped (for a test's own model of the guest).
   struct Process {
     uint32_t pid = 0;
-    std::map<uint64_t, uint64_t> maps;  // start -> end
+    RangeMap maps;
     uint64_t brk_base = 0, brk = 0;
     uint64_t mmap_top = 0;  // next top-down placement
   };
@@ -75,7 +76,6 @@ class PlausibleStream {
   uint64_t pick_length();
   uint64_t place(Process& p, uint64_t length);
   uint64_t pick_address(const Process& p);
-  void forget_range(Process& p, uint64_t start, uint64_t end);
 
   void accesses(std::vector<Event>& out);
   void do_mmap(std::vector<Event>& out);
