@@ -35,7 +35,7 @@ struct CompareArgs {
   bool verify = false;
   unsigned threads = 0;
   bool workload_given = false;
-  bool trace_given = false;
+  bool trace_given = false, json_given = false, csv_given = false;
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -71,8 +71,15 @@ void build_schemes_once(const Profile& profile, const std::vector<std::string>& 
 }
 
 void run_compare(const CompareArgs& a) {
+  // Cheap checks first, output paths among them: nothing is simulated before they pass.
   if (a.trace_given && a.trace.empty())
     throw InputError("--trace: the file name is empty; expected a trace file");
+  std::vector<OutputPath> outputs;
+  if (a.json_given) outputs.push_back({"--json", a.json});
+  if (a.csv_given) outputs.push_back({"--csv", a.csv});
+  std::vector<OutputPath> inputs = {{"--profile", a.profile}};
+  if (!a.trace.empty()) inputs.push_back({"--trace", a.trace});
+  check_output_paths(outputs, inputs);
 
   Profile profile = load_profile(a.profile);
   for (const auto& s : a.settings) apply_setting(profile, s);
@@ -168,8 +175,8 @@ void run_compare(const CompareArgs& a) {
     std::fflush(stdout);
     reports.push_back(std::move(r));
   }
-  if (!a.json.empty()) write_file_atomically(a.json, render_json(reports, profile));
-  if (!a.csv.empty()) write_file_atomically(a.csv, render_csv(reports, profile));
+  if (a.json_given) write_output_file({"--json", a.json}, render_json(reports, profile));
+  if (a.csv_given) write_output_file({"--csv", a.csv}, render_csv(reports, profile));
 }
 
 }  // namespace
@@ -214,9 +221,12 @@ void register_compare_command(CLI::App& app) {
   cmd->add_option(
       "--set", args->settings,
       "Override a profile key, e.g. --set paging.guest_levels=5 (repeatable; see `hvsim profile keys`)");
-  cmd->add_option("--json", args->json,
-                  "Also write the results as JSON to this file (format: docs/output.md)");
-  cmd->add_option("--csv", args->csv, "Also write the results as CSV to this file");
+  cmd->add_option(
+         "--json", args->json,
+         "Also write the results as JSON to this file (format: docs/output.md); checked before the run")
+      ->each([args](const std::string&) { args->json_given = true; });
+  cmd->add_option("--csv", args->csv, "Also write the results as CSV to this file; checked before the run")
+      ->each([args](const std::string&) { args->csv_given = true; });
   cmd->add_flag("--verify", args->verify,
                 "Check on every access that all schemes yield the same host-physical address");
   cmd->add_option("-j,--threads", args->threads, "Worker threads for the schemes (default: one per core)");
