@@ -145,7 +145,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"--schemes native --set agile.bogus=1", "unknown key 'agile.bogus'; the agile scheme has:"},
         BadInput{"--schemes native --set tpt.tag_cache_ways=0", "tpt.tag_cache_ways"},
         BadInput{"--schemes native --set nested.foo=1",
-                 "unknown key 'nested.foo'; the nested scheme has no keys"}),
+                 "unknown key 'nested.foo'; the nested scheme has no keys"},
+        BadInput{"--memory-limit lots", "--memory-limit: 'lots' is not a valid value"}),
     [](const auto& info) { return "case" + std::to_string(info.index); });
 
 TEST(Cli, UnknownCommandsAreNamed) {
@@ -210,9 +211,11 @@ TEST(Cli, WarmupLongerThanTheTraceIsAnError) {
   fs::remove_all(dir);
 }
 
-TEST(Cli, HelpDocumentsTheCountMaximum) {
+TEST(Cli, HelpDocumentsTheMemoryLimitAndCountMaximum) {
   auto r = run_hvsim("compare --help");
   ASSERT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("--memory-limit"), std::string::npos);
+  EXPECT_NE(r.out.find("half of physical memory"), std::string::npos);
   EXPECT_NE(r.out.find("at most 1e12"), std::string::npos);
 }
 

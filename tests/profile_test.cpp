@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 
@@ -133,6 +134,40 @@ TEST(Profile, GeometryTheModelWouldRoundIsRejectedNamingTheKey) {
             std::string::npos);
   EXPECT_NE(validation_error({"cache.l1_size=256"}).find("cache.l1_ways: 8 is not valid"), std::string::npos);
   EXPECT_NE(validation_error({"guest.memory=1000000"}).find("guest.memory"), std::string::npos);
+}
+
+TEST(Profile, ProfileFilesAreBounded) {
+  namespace fs = std::filesystem;
+  auto error_of = [](const std::string& path) {
+    try {
+      load_profile(path);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  // A device that never ends is read only up to the limit.
+  EXPECT_EQ(error_of("/dev/zero"),
+            "/dev/zero: the profile is larger than 1MiB; expected a TOML profile file");
+  fs::path big = fs::temp_directory_path() / ("hvsim_big_profile_" + std::to_string(::getpid()) + ".toml");
+  {
+    std::ofstream f(big);
+    f << "[paging]\nguest_levels = 4\n" << std::string(kMaxProfileBytes, '#') << "\n";
+  }
+  EXPECT_NE(error_of(big.string()).find(big.string() + ": the profile is larger than 1MiB"),
+            std::string::npos);
+  fs::resize_file(big, kMaxProfileBytes);  // exactly the limit is fine
+  EXPECT_EQ(error_of(big.string()), "accepted");
+  fs::remove(big);
+}
+
+TEST(Profile, StructureSizesNameTheLargestKey) {
+  Profile p = load_profile("default");
+  apply_setting(p, "nested_tlb.entries=1048576");
+  auto sizes = profile_structure_bytes(p);
+  ASSERT_FALSE(sizes.empty());
+  EXPECT_EQ(sizes.front().first, "nested_tlb.entries=1048576");
+  EXPECT_EQ(sizes.front().second, 1048576u * 16 + 1048576u);  // 16-byte entries, a 4-byte head per 4-way set
 }
 
 }  // namespace hvsim

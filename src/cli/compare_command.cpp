@@ -9,6 +9,7 @@
 
 #include "cli/experiment.h"
 #include "common/error.h"
+#include "common/memory_budget.h"
 #include "common/units.h"
 #include "report/atomic_file.h"
 #include "report/writers.h"
@@ -28,6 +29,7 @@ struct CompareArgs {
   std::string accesses = "1M";
   std::string warmup = "0";
   std::string seed = "1";
+  std::string memory_limit;  // empty: the default (half of physical memory)
   std::string schemes = "all";
   std::string profile = "default";
   std::vector<std::string> settings;
@@ -48,7 +50,9 @@ std::vector<std::string> split(const std::string& s) {
 }
 
 // Builds the machine and schemes once before any simulation. Every registered scheme reads its
-// section of the profile, so a bad scheme key fails now whatever --schemes selects.
+// section of the profile, so a bad scheme key fails now whatever --schemes selects; and the
+// selected schemes together take their TLBs, caches and allocators from the memory budget, so
+// a configuration that cannot fit fails here (exit 2) rather than during the run.
 void build_schemes_once(const Profile& profile, const std::vector<std::string>& selected,
                         uint64_t footprint_hint) {
   // As run_experiment sizes its machine.
@@ -70,6 +74,25 @@ void build_schemes_once(const Profile& profile, const std::vector<std::string>& 
   }
 }
 
+// The budget error before the run, naming what to shrink: the profile's largest structure for
+// TLBs and caches, the simulated memory sizes for the frame allocators.
+[[noreturn]] void config_too_large(const MemoryBudgetExceeded& e, const Profile& profile, size_t schemes) {
+  std::string culprit;
+  if (e.grew == MemoryUse::kTlbs || e.grew == MemoryUse::kCaches) {
+    for (const auto& [key, bytes] : profile_structure_bytes(profile)) {
+      bool cache = key.rfind("cache.", 0) == 0;
+      if (cache == (e.grew == MemoryUse::kCaches)) {
+        culprit = fmt::format("; the largest is {} ({} in each scheme)", key, format_size_approx(bytes));
+        break;
+      }
+    }
+  } else if (e.grew == MemoryUse::kFrames) {
+    culprit = "; the frame allocators track every simulated page (guest.memory, host.memory, --footprint)";
+  }
+  throw InputError(fmt::format("{}, for {} scheme{}{}; raise --memory-limit or shrink the configuration",
+                               e.what(), schemes, schemes == 1 ? "" : "s", culprit));
+}
+
 void run_compare(const CompareArgs& a) {
   // Cheap checks first, output paths among them: nothing is simulated before they pass.
   if (a.trace_given && a.trace.empty())
@@ -80,6 +103,9 @@ void run_compare(const CompareArgs& a) {
   std::vector<OutputPath> inputs = {{"--profile", a.profile}};
   if (!a.trace.empty()) inputs.push_back({"--trace", a.trace});
   check_output_paths(outputs, inputs);
+  auto& budget = MemoryBudget::instance();
+  if (!a.memory_limit.empty())
+    budget.set_limit(parse_size(a.memory_limit, "--memory-limit"), "--memory-limit " + a.memory_limit);
 
   Profile profile = load_profile(a.profile);
   for (const auto& s : a.settings) apply_setting(profile, s);
@@ -159,7 +185,11 @@ void run_compare(const CompareArgs& a) {
     if (jobs.empty()) throw InputError("--workload: no workload given");
   }
 
-  build_schemes_once(profile, opt.schemes, jobs.front().footprint);
+  try {
+    build_schemes_once(profile, opt.schemes, jobs.front().footprint);
+  } catch (const MemoryBudgetExceeded& e) {
+    config_too_large(e, profile, opt.schemes.size());
+  }
 
   std::vector<RunReport> reports;
   for (size_t j = 0; j < jobs.size(); ++j) {
@@ -167,7 +197,9 @@ void run_compare(const CompareArgs& a) {
     opt.footprint_hint = jobs[j].footprint;
     opt.expected_events = a.trace.empty() ? params.accesses + 1 : 0;
     opt.label = jobs[j].name;
+    budget.begin_run(jobs[j].name);
     RunReport r = run_experiment(*source, profile, opt);
+    budget.end_run();
     r.workload = jobs[j].name;
     r.footprint = jobs[j].footprint;
     r.seed = a.trace.empty() ? params.seed : 0;
@@ -227,6 +259,13 @@ void register_compare_command(CLI::App& app) {
       ->each([args](const std::string&) { args->json_given = true; });
   cmd->add_option("--csv", args->csv, "Also write the results as CSV to this file; checked before the run")
       ->each([args](const std::string&) { args->csv_given = true; });
+  cmd->add_option(
+         "--memory-limit", args->memory_limit,
+         fmt::format("Memory the run may use (simulated page tables, TLBs, caches, processes); "
+                     "crossing it stops the run with exit status 3 (default: half of physical memory, "
+                     "here {})",
+                     format_size_approx(MemoryBudget::default_limit())))
+      ->default_str("");
   cmd->add_flag("--verify", args->verify,
                 "Check on every access that all schemes yield the same host-physical address");
   cmd->add_option("-j,--threads", args->threads, "Worker threads for the schemes (default: one per core)");

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/memory_budget.h"
 #include "os/canonical.h"
 
 namespace hvsim {
@@ -206,6 +207,7 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
       ++result.verified_accesses;
     }
     result.events += n;
+    MemoryBudget::instance().note_progress(result.warmup_events + result.events);
     if (warmup_left) {
       uint64_t batch_accesses = 0;
       for (const Event& ev : events) batch_accesses += is_access(ev.kind);

@@ -5,6 +5,7 @@
 
 #include "cli/compare_command.h"
 #include "common/error.h"
+#include "common/memory_budget.h"
 #if __has_include("cli/trace_command.h")
 #include "cli/trace_command.h"
 #define HVSIM_HAVE_TRACE_COMMAND 1
@@ -72,6 +73,14 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const hvsim::SimulationError& e) {
     fmt::print(stderr, "hvsim: error: {}\n", e.what());
+    return 3;
+  } catch (const std::bad_alloc&) {
+    // Last resort: the budget (--memory-limit) stops growing runs first; this is an allocation
+    // the machine refused below that limit.
+    fmt::print(
+        stderr,
+        "hvsim: error: out of memory below the memory budget ({}); lower --memory-limit or shrink the run\n",
+        hvsim::MemoryBudget::instance().limit_source());
     return 3;
   } catch (const std::exception& e) {
     fmt::print(stderr, "hvsim: internal error: {}\n", e.what());

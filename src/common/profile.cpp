@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <sstream>
 
 #include "common/error.h"
 #include "common/units.h"
@@ -416,9 +415,15 @@ Profile load_profile(const std::string& name_or_path) {
   std::ifstream in(name_or_path, std::ios::binary);
   if (!in || fs::is_directory(name_or_path))
     throw InputError(fmt::format("{}: cannot read profile file", name_or_path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  Profile p = parse_profile(ss.str(), name_or_path);
+  // Read at most one byte past the limit: a device such as /dev/zero never ends.
+  std::string text(kMaxProfileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw InputError(fmt::format("{}: cannot read profile file", name_or_path));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxProfileBytes)
+    throw InputError(fmt::format("{}: the profile is larger than {}; expected a TOML profile file",
+                                 name_or_path, format_size(kMaxProfileBytes)));
+  Profile p = parse_profile(text, name_or_path);
   if (p.name == "builtin") p.name = fs::path(name_or_path).stem().string();
   return p;
 }
@@ -461,6 +466,14 @@ struct CacheGeometry {
   const char* name;
   const CacheLevelConfig& level;
 };
+
+// What CacheTags::configure allocates for one level: 4-byte tags, each set padded to whole
+// 4-tag vectors with a spare slot.
+uint64_t cache_tag_bytes(const CacheLevelConfig& c, uint32_t line_bytes) {
+  if (c.size_bytes == 0 || line_bytes == 0 || c.ways == 0) return 0;
+  uint64_t sets = c.size_bytes / line_bytes / c.ways;
+  return sets * ((c.ways + 1 + 3) & ~uint64_t{3}) * 4;
+}
 
 }  // namespace
 
@@ -518,6 +531,22 @@ void validate_profile(const Profile& p) {
       throw InputError(
           fmt::format("{}: {} is not a whole number of 4KiB pages; expected a multiple of 4KiB (or 0)", key,
                       format_size(bytes)));
+}
+
+std::vector<std::pair<std::string, uint64_t>> profile_structure_bytes(const Profile& p) {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  // A SetAssoc entry: 8-byte key, 8-byte payload (every TLB, walk cache and nested TLB), and
+  // a 4-byte head per set.
+  for (const Geometry& g : set_assoc_geometry(p))
+    if (g.entries)
+      out.emplace_back(fmt::format("{}={}", g.entries_key, g.entries),
+                       uint64_t{g.entries} * 16 + 4 * uint64_t{g.entries} / std::max(1u, g.ways));
+  for (CacheGeometry c :
+       {CacheGeometry{"l1", p.cache.l1}, CacheGeometry{"l2", p.cache.l2}, CacheGeometry{"llc", p.cache.llc}})
+    if (uint64_t b = cache_tag_bytes(c.level, p.cache.line_bytes))
+      out.emplace_back(fmt::format("cache.{}_size={}", c.name, format_size(c.level.size_bytes)), b);
+  std::stable_sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.second > b.second; });
+  return out;
 }
 
 std::vector<std::string> builtin_profile_names() {

@@ -89,6 +89,9 @@ struct Profile {
   double cycles_to_us(double cycles) const { return cycles / (frequency_ghz * 1000.0); }
 };
 
+// Profile files are small; anything larger (or a device that never ends) is refused.
+inline constexpr uint64_t kMaxProfileBytes = uint64_t{1} << 20;
+
 // Loads a profile by name (a shipped preset: "default", "bare") or by path to a .toml file.
 Profile load_profile(const std::string& name_or_path);
 // Parses profile text; `origin` names it in error messages.
@@ -99,6 +102,10 @@ void apply_setting(Profile& p, const std::string& assignment);
 // that are not whole sets, a non-power-of-two line size or cache set count, memory that is not
 // whole pages), naming the key and what it expects. Run once every setting is applied.
 void validate_profile(const Profile& p);
+
+// The profile's set-associative structures, largest first, with what one instance takes:
+// {"tlb.l2_entries=1536", bytes}. Names the culprit when a configuration cannot fit in memory.
+std::vector<std::pair<std::string, uint64_t>> profile_structure_bytes(const Profile& p);
 
 std::vector<std::string> builtin_profile_names();
 // Documentation of every core key: "section.key  meaning".

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/huge_page_allocator.h"
+#include "common/memory_budget.h"
 
 namespace hvsim {
 
@@ -23,6 +24,8 @@ class SetAssoc {
   SetAssoc(uint32_t entries, uint32_t ways) { configure(entries, ways); }
 
   void configure(uint32_t entries, uint32_t ways) {
+    // Reserved before allocating: a size the memory budget cannot hold fails here.
+    charge_.set(uint64_t{entries} * (8 + sizeof(Payload)) + 4 * uint64_t{entries} / std::max(1u, ways));
     if (entries == 0) {
       sets_ = ways_ = 0;
       keys_.clear();
@@ -154,6 +157,7 @@ class SetAssoc {
   std::vector<uint32_t> heads_;  // most recent way of each set (any associativity)
   std::vector<uint64_t> keys_scratch_;
   std::vector<Payload> payloads_scratch_;
+  BudgetCharge<MemoryUse::kTlbs> charge_;
 };
 
 }  // namespace hvsim

@@ -4,18 +4,30 @@ namespace hvsim {
 
 BuddyAllocator::BuddyAllocator(uint64_t first_frame, uint64_t frame_count)
     : first_frame_(first_frame), frame_count_(frame_count) {
+  // Most orders never hold more than a few free blocks, and schemes keep one allocator per GiB
+  // of their table pools: start every free set small (the default is 16KiB each).
+  for (auto& set : free_set_) set = FlatU64Map<uint8_t>(2);
   // Carve the range into the largest aligned blocks that fit, highest addresses pushed first so
   // that allocation proceeds upward from the start of the range.
-  std::vector<std::pair<uint64_t, int>> blocks;
-  uint64_t f = first_frame, end = first_frame + frame_count;
-  while (f < end) {
+  const uint64_t end = first_frame + frame_count;
+  auto largest_order = [end](uint64_t f) {
     int order = kMaxOrder;
     while (order > 0 && ((f & ((uint64_t{1} << order) - 1)) != 0 || f + (uint64_t{1} << order) > end))
       --order;
-    blocks.emplace_back(f, order);
-    f += uint64_t{1} << order;
-  }
+    return order;
+  };
+  // Huge simulated memories mean many blocks: count them and reserve their bookkeeping (the
+  // list below, a stack slot, a free-set slot at the map's worst load) before building anything.
+  uint64_t count = 0;
+  for (uint64_t f = first_frame; f < end; f += uint64_t{1} << largest_order(f)) ++count;
+  const uint64_t fixed = sizeof(*this) + (kMaxOrder + 1) * 4 * 16;  // the object and its small free sets
+  charge_.add(fixed + count * (sizeof(std::pair<uint64_t, int>) + sizeof(uint64_t) + 48));
+  std::vector<std::pair<uint64_t, int>> blocks;
+  blocks.reserve(count);
+  for (uint64_t f = first_frame; f < end; f += uint64_t{1} << blocks.back().second)
+    blocks.emplace_back(f, largest_order(f));
   for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) push_free(it->first, it->second);
+  charge_.set(fixed + count * (sizeof(uint64_t) + 48));  // the list goes away
 }
 
 void BuddyAllocator::push_free(uint64_t frame, int order) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/flat_map.h"
+#include "common/memory_budget.h"
 
 namespace hvsim {
 
@@ -30,6 +31,7 @@ class BuddyAllocator {
   // Per order: a stack of candidate blocks (may hold stale entries) and the set of truly free ones.
   std::vector<uint64_t> stack_[kMaxOrder + 1];
   FlatU64Map<uint8_t> free_set_[kMaxOrder + 1];
+  BudgetCharge<MemoryUse::kFrames> charge_;  // the initial free blocks, sized by the memory managed
 };
 
 }  // namespace hvsim

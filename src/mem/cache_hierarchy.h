@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/huge_page_allocator.h"
+#include "common/memory_budget.h"
 
 namespace hvsim {
 
@@ -35,6 +36,9 @@ class CacheTags {
   void configure(uint64_t lines, uint32_t ways) {
     if (lines == 0) {
       sets_ = 0;
+      tags_.clear();
+      tags_.shrink_to_fit();
+      charge_.set(0);
       return;
     }
     ways_ = std::max<uint32_t>(1, static_cast<uint32_t>(std::min<uint64_t>(ways, lines)));
@@ -43,6 +47,7 @@ class CacheTags {
     while ((uint64_t{2} << set_bits_) <= sets) ++set_bits_;
     sets_ = uint64_t{1} << set_bits_;  // power of two, as real caches index
     stride_ = (ways_ + 1 + 3) & ~3u;   // whole 4-tag vectors, with a spare slot for the head
+    charge_.set(sets_ * stride_ * sizeof(uint32_t));
     tags_.assign(sets_ * stride_, 0);
   }
 
@@ -92,6 +97,7 @@ class CacheTags {
   uint32_t ways_ = 1, stride_ = 4;
   unsigned set_bits_ = 0;
   std::vector<uint32_t, HugePageAllocator<uint32_t>> tags_;
+  BudgetCharge<MemoryUse::kCaches> charge_;
 };
 
 class CacheHierarchy {

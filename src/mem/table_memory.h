@@ -8,6 +8,7 @@
 
 #include "common/flat_map.h"
 #include "common/huge_page_allocator.h"
+#include "common/memory_budget.h"
 
 namespace hvsim {
 
@@ -31,6 +32,7 @@ class TableMemory {
       free_.pop_back();
     } else {
       if (blocks_.empty() || used_in_block_ == kBlockPages) {
+        charge_.add(kBlockBudget);  // before allocating: a run out of budget stops here
         blocks_.emplace_back(static_cast<Page*>(huge_page_alloc(kBlockPages * sizeof(Page))));
         used_in_block_ = 0;
       }
@@ -57,6 +59,9 @@ class TableMemory {
  private:
   // One block is one 2 MiB host huge page of table pages.
   static constexpr size_t kBlockPages = kHugePageBytes / sizeof(Page);
+  // A block and its pages' share of the index (up to 64 bytes a page at the map's worst load)
+  // and of the free list.
+  static constexpr uint64_t kBlockBudget = kBlockPages * (sizeof(Page) + 64 + sizeof(Page*));
   struct BlockFree {
     void operator()(Page* p) const { huge_page_free(p, kBlockPages * sizeof(Page)); }
   };
@@ -64,6 +69,7 @@ class TableMemory {
   std::vector<std::unique_ptr<Page, BlockFree>> blocks_;
   size_t used_in_block_ = 0;
   std::vector<Page*> free_;
+  BudgetCharge<MemoryUse::kPageTables> charge_;
 };
 
 }  // namespace hvsim
