@@ -156,10 +156,14 @@ void register_trace_command(CLI::App& app) {
     if (o.out.empty()) o.out = std::filesystem::path(o.argv.front()).filename().string() + ".hvt";
     o.progress = true;
     RecordResult res = record_trace(o);
+    // The program's own status is reported, not returned: this command succeeded once the
+    // trace is written, and its exit status keeps meaning what it means for every command.
     fmt::print(
-        "{}: {} records ({}) from {:.2f} s of '{}' (exit code {}); lackey text {} → {:.2f} bytes/record\n",
-        o.out, thousands(res.records), format_size(res.out_bytes), res.seconds, o.argv.front(), res.exit_code,
-        format_size(res.lackey_bytes), res.records ? double(res.out_bytes) / res.records : 0.0);
+        "{}: {} records ({}) from {:.2f} s of '{}' ({}, {} process{}); lackey text {} → {:.2f} "
+        "bytes/record\n",
+        o.out, thousands(res.records), format_size(res.out_bytes), res.seconds, o.argv.front(),
+        describe_exit(res), res.processes, res.processes == 1 ? "" : "es", format_size(res.lackey_bytes),
+        res.records ? double(res.out_bytes) / res.records : 0.0);
   });
 
   auto conv = std::make_shared<ConvertArgs>();

@@ -23,6 +23,7 @@ class LineReader {
   uint64_t line_number() const { return line_no_; }
   const std::string& name() const { return in_->name(); }
   ByteInput& input() { return *in_; }
+  const ByteInput& input() const { return *in_; }
 
  private:
   std::unique_ptr<ByteInput> in_;

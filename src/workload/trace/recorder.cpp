@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,12 +10,15 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
-#include "workload/trace/byte_input.h"
 #include "workload/trace/hvt_writer.h"
-#include "workload/trace/lackey_reader.h"
+#include "workload/trace/process_logs.h"
+#include "workload/trace/temp_output.h"
+
+extern char** environ;
 
 namespace hvsim {
 namespace {
@@ -38,6 +42,48 @@ struct Child {
   }
 };
 
+// Starts `argv` directly (argv[0] looked up in PATH), never through a shell, so that no
+// argument is ever interpreted. With `quiet` its stdout and stderr go to /dev/null. Returns the
+// pid, or -1 with errno set.
+pid_t spawn(const std::vector<std::string>& argv, bool quiet) {
+  std::vector<char*> cargv;
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (quiet) {
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+  }
+  pid_t pid = -1;
+  int rc = ::posix_spawnp(&pid, cargv[0], &fa, nullptr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) {
+    errno = rc;
+    return -1;
+  }
+  return pid;
+}
+
+// The per-process logs' directory, removed when recording ends however it ends (and by the
+// signal handler when a signal ends it).
+struct LogDir {
+  std::string path;
+  TempGuard guard;
+  explicit LogDir(std::string p) : path(std::move(p)), guard(path, true) {}
+  ~LogDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+// valgrind expands % in --log-file; the directory part must stay literal.
+std::string escape_percent(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '%' ? std::string("%%") : std::string(1, c);
+  return out;
+}
+
 }  // namespace
 
 std::string utc_now_iso8601() {
@@ -50,8 +96,21 @@ std::string utc_now_iso8601() {
 }
 
 bool valgrind_available(const std::string& valgrind) {
-  std::string cmd = valgrind + " --version >/dev/null 2>&1";
-  return std::system(cmd.c_str()) == 0;
+  pid_t pid = spawn({valgrind, "--version"}, true);
+  if (pid < 0) return false;
+  int st = 0;
+  while (::waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR) return false;
+  return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+std::string describe_exit(const RecordResult& r) {
+  if (r.signal > 0) {
+    const char* abbrev = sigabbrev_np(r.signal);
+    return "killed by signal " + std::to_string(r.signal) +
+           (abbrev ? std::string(" (SIG") + abbrev + ")" : "");
+  }
+  return "exit code " + std::to_string(r.exit_code);
 }
 
 RecordResult record_trace(const RecordOptions& opt) {
@@ -59,36 +118,8 @@ RecordResult record_trace(const RecordOptions& opt) {
     throw InputError("trace record: no program given (use: hvsim trace record -- CMD ARGS...)");
   if (!valgrind_available(opt.valgrind))
     throw InputError("trace record: '" + opt.valgrind +
-                     "' not found; install valgrind (Debian package 'valgrind')");
+                     "' not found or not runnable; install valgrind (Debian package 'valgrind')");
   const auto t0 = std::chrono::steady_clock::now();
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
-    throw InputError(std::string("trace record: pipe: ") + std::strerror(errno));
-
-  // valgrind writes its log — lackey's records and the SYSCALL lines — to the pipe; the
-  // program keeps its own stdin/stdout/stderr.
-  std::vector<std::string> args = {opt.valgrind, "--tool=lackey", "--trace-mem=yes", "--trace-syscalls=yes",
-                                   "--log-fd=" + std::to_string(fds[1])};
-  args.insert(args.end(), opt.argv.begin(), opt.argv.end());
-  std::vector<char*> cargv;
-  for (auto& a : args) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-
-  Child child;
-  child.pid = ::fork();
-  if (child.pid < 0) throw InputError(std::string("trace record: fork: ") + std::strerror(errno));
-  if (child.pid == 0) {
-    ::close(fds[0]);
-    int fl = ::fcntl(fds[1], F_GETFD);
-    ::fcntl(fds[1], F_SETFD, fl & ~FD_CLOEXEC);
-    ::execvp(cargv[0], cargv.data());
-    _exit(127);
-  }
-  ::close(fds[1]);
-  struct FdGuard {
-    int fd;
-    ~FdGuard() { ::close(fd); }
-  } guard{fds[0]};
 
   std::string cmdline;
   for (auto& a : opt.argv) cmdline += (cmdline.empty() ? "" : " ") + a;
@@ -98,10 +129,24 @@ RecordResult record_trace(const RecordOptions& opt) {
                          {"created", utc_now_iso8601()},
                          {"hvsim_version", HVSIM_VERSION},
                          {"ifetch", opt.ifetch}};
+  // The output first: a path that cannot be written fails before the program runs.
   HvtWriter writer(opt.out, meta);
+
+  // One log per process (valgrind expands %p to each one's pid): lackey's records do not say
+  // which process made them, so processes sharing one log could not be told apart. The program
+  // keeps its own stdin/stdout/stderr.
+  LogDir logs(create_temp_directory((std::filesystem::temp_directory_path() / "hvsim-record").string()));
+  std::vector<std::string> args = {opt.valgrind, "--tool=lackey", "--trace-mem=yes", "--trace-syscalls=yes",
+                                   "--log-file=" + escape_percent(logs.path) + "/%p.log"};
+  args.insert(args.end(), opt.argv.begin(), opt.argv.end());
+  Child child;
+  child.pid = spawn(args, false);
+  if (child.pid < 0)
+    throw InputError("trace record: cannot start '" + opt.valgrind + "': " + std::strerror(errno));
+
   LackeyReader::Options lo;
   lo.ifetch = opt.ifetch;
-  LackeyReader reader(ByteInput::from_fd(fds[0], "valgrind log of '" + cmdline + "'"), lo);
+  ProcessLogs reader(logs.path, child.pid, lo);
   std::vector<Event> batch(16 * 1024);
   auto last_report = t0;
   const bool tty = opt.progress && ::isatty(STDERR_FILENO);
@@ -113,26 +158,41 @@ RecordResult record_trace(const RecordOptions& opt) {
         last_report = now;
         double s = std::chrono::duration<double>(now - t0).count();
         std::fprintf(stderr, "\rrecording: %.1f M events, %.1f MB of lackey text, %.1f s",
-                     writer.records() / 1e6, reader.bytes_read() / 1e6, s);
+                     writer.records() / 1e6, reader.bytes() / 1e6, s);
       }
     }
   }
-  int st = child.wait();
+  const int st = child.wait();
   if (tty) std::fprintf(stderr, "\r\033[K");
-  if (WIFEXITED(st) && WEXITSTATUS(st) == 127 && reader.lines_read() == 0)
-    throw InputError("trace record: could not start '" + opt.valgrind + " " + cmdline + "'");
-  if (reader.lines_read() == 0)
-    throw InputError("trace record: valgrind produced no output for '" + cmdline + "'");
+  if (!reader.root_log_seen()) {
+    std::string how = WIFEXITED(st)     ? "exit status " + std::to_string(WEXITSTATUS(st))
+                      : WIFSIGNALED(st) ? "signal " + std::to_string(WTERMSIG(st))
+                                        : "status " + std::to_string(st);
+    throw InputError("trace record: valgrind did not run '" + cmdline + "' (" + how +
+                     "; its message, if any, is above)");
+  }
 
   RecordResult r;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  r.exit_code = reader.exit_code() >= 0 ? reader.exit_code() : (WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-  r.lackey_bytes = reader.bytes_read();
-  r.lackey_lines = reader.lines_read();
-  writer.finish({{"duration_s", r.seconds},
-                 {"exit_code", r.exit_code},
-                 {"lackey_bytes", r.lackey_bytes},
-                 {"lackey_lines", r.lackey_lines}});
+  if (WIFSIGNALED(st))
+    r.signal = WTERMSIG(st);
+  else
+    r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  r.lackey_bytes = reader.bytes();
+  r.lackey_lines = reader.lines();
+  r.processes = reader.processes();
+  nlohmann::json trailer = {{"duration_s", r.seconds},
+                            {"lackey_bytes", r.lackey_bytes},
+                            {"lackey_lines", r.lackey_lines},
+                            {"processes", r.processes}};
+  if (r.signal > 0) {
+    trailer["exit_code"] = nullptr;
+    trailer["signal"] = r.signal;
+    if (const char* abbrev = sigabbrev_np(r.signal)) trailer["signal_name"] = std::string("SIG") + abbrev;
+  } else {
+    trailer["exit_code"] = r.exit_code;
+  }
+  writer.finish(trailer);
   r.records = writer.records();
   r.out_bytes = writer.bytes();
   return r;

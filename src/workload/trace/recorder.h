@@ -1,5 +1,5 @@
-// `hvsim trace record`: runs a program under valgrind's lackey tool and converts its log to
-// .hvt as it streams through a pipe (no text file on disk).
+// `hvsim trace record`: runs a program under valgrind's lackey tool, one log per process, and
+// converts the logs to .hvt while they are written (see process_logs.h).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -8,11 +8,11 @@
 namespace hvsim {
 
 struct RecordOptions {
-  std::string out;                // .hvt path
-  std::vector<std::string> argv;  // the program and its arguments
-  bool ifetch = true;             // keep instruction fetches
-  bool progress = false;          // a progress line on stderr
-  std::string valgrind = "valgrind";
+  std::string out;                    // .hvt path
+  std::vector<std::string> argv;      // the program and its arguments
+  bool ifetch = true;                 // keep instruction fetches
+  bool progress = false;              // a progress line on stderr
+  std::string valgrind = "valgrind";  // run directly (PATH lookup), never through a shell
 };
 
 struct RecordResult {
@@ -20,9 +20,15 @@ struct RecordResult {
   uint64_t lackey_bytes = 0;  // size of the text that went through the pipe
   uint64_t lackey_lines = 0;
   uint64_t out_bytes = 0;
-  int exit_code = -1;  // the program's exit status as valgrind reported it
+  uint64_t processes = 0;  // process logs read: the program and the processes it forked
+  // The program's wait status: its exit code, or the signal that killed it (then exit_code -1).
+  int exit_code = -1;
+  int signal = 0;
   double seconds = 0;
 };
+
+// "exit code 7", "killed by signal 9 (SIGKILL)".
+std::string describe_exit(const RecordResult& r);
 
 RecordResult record_trace(const RecordOptions& opt);
 
