@@ -261,11 +261,11 @@ void register_compare_command(CLI::App& app) {
       ->each([args](const std::string&) { args->csv_given = true; });
   cmd->add_option(
          "--memory-limit", args->memory_limit,
-         fmt::format("Memory the run may use (simulated page tables, TLBs, caches, processes); "
-                     "crossing it stops the run with exit status 3 (default: half of physical memory, "
-                     "here {})",
+         fmt::format("Memory the run may use (simulated page tables, TLBs, caches, processes): a "
+                     "configuration that cannot fit is refused (exit status 2), a run that outgrows it stops "
+                     "(exit status 3); default: half of physical memory, here {}",
                      format_size_approx(MemoryBudget::default_limit())))
-      ->default_str("");
+      ->type_name("SIZE");
   cmd->add_flag("--verify", args->verify,
                 "Check on every access that all schemes yield the same host-physical address");
   cmd->add_option("-j,--threads", args->threads, "Worker threads for the schemes (default: one per core)");
