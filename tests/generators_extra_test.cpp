@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/page_size.h"
 #include "workload/generator.h"
 
 namespace hvsim {
@@ -120,6 +121,29 @@ TEST(MemcachedGenerator, GetsOnlyWriteTheHeader) {
   size_t set_stores = 0;
   for (auto& e : sets) set_stores += e.kind == EventKind::kStore;
   EXPECT_GT(set_stores, stores);
+}
+
+}  // namespace
+}  // namespace hvsim
+
+namespace hvsim {
+namespace {
+
+// mmap-churn's buffer sits 1 GiB above the data set: a footprint that would push it past the top
+// of user space is refused up front, naming the largest that fits.
+TEST(MmapChurnGenerator, BufferMustStayInUserSpace) {
+  WorkloadParams p;
+  p.footprint = kTiB;
+  try {
+    WorkloadRegistry::instance().find("mmap-churn")->factory(p);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "--footprint: mmap-churn puts its 1MiB buffer 1 GiB above the data set, past the top of user "
+              "space; expected a footprint of at most 1022GiB");
+  }
+  p.footprint = 1022 * kGiB;
+  EXPECT_NE(WorkloadRegistry::instance().find("mmap-churn")->factory(p), nullptr);
 }
 
 }  // namespace

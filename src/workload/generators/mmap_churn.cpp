@@ -19,6 +19,13 @@ std::unique_ptr<EventSource> make_mmap_churn(const WorkloadParams& p) {
   // Buffers live above the data set; successive rounds reuse the same virtual range as an
   // allocator returning freed memory would.
   const uint64_t buffer = kWorkloadHeapBase + ((p.footprint + kGiB - 1) & ~(kGiB - 1)) + kGiB;
+  // Everything must stay below the top of 4-level user space (canonical addresses).
+  if (buffer + chunk_pages * 4096 > (uint64_t{1} << 47))
+    throw InputError(fmt::format(
+        "--footprint: mmap-churn puts its {} buffer 1 GiB above the data set, past the top of user space; "
+        "expected a footprint of at most {}",
+        format_size(chunk_pages * 4096),
+        format_size((((uint64_t{1} << 47) - kWorkloadHeapBase - kGiB - chunk_pages * 4096) & ~(kGiB - 1)))));
   struct State {
     Rng rng;
     bool started = false;
