@@ -20,14 +20,14 @@ constexpr size_t kInBufSize = 256 * 1024;
 class StreamInput final : public ByteInput {
  public:
   StreamInput(std::string name, int fd, bool own_fd, std::string mem, bool decompress)
-      : fd_(fd), own_fd_(own_fd), mem_(std::move(mem)), inbuf_(kInBufSize) {
+      : fd_(fd), own_fd_(own_fd), mem_(std::move(mem)), inbuf_(new uint8_t[kInBufSize]) {
     name_ = std::move(name);
     if (fd_ < 0) stored_size_ = mem_.size();
     if (decompress) sniff();
   }
   // Reads the stored bytes from `base`.
   StreamInput(std::unique_ptr<ByteInput> base, bool decompress)
-      : fd_(-1), own_fd_(false), base_(std::move(base)), inbuf_(kInBufSize) {
+      : fd_(-1), own_fd_(false), base_(std::move(base)), inbuf_(new uint8_t[kInBufSize]) {
     name_ = base_->name();
     stored_size_ = base_->stored_size();
     if (decompress) sniff();
@@ -104,7 +104,7 @@ class StreamInput final : public ByteInput {
     if (in_pos_ < in_len_) return true;
     if (raw_eof_) return false;
     in_pos_ = 0;
-    in_len_ = raw_read(inbuf_.data(), inbuf_.size());
+    in_len_ = raw_read(inbuf_.get(), kInBufSize);
     if (in_len_ == 0) raw_eof_ = true;
     return in_len_ > 0;
   }
@@ -113,11 +113,11 @@ class StreamInput final : public ByteInput {
     // is asked for, so it is asked for no more than the magic: asking for more would wait for
     // data that a live pipe has not produced yet.
     while (in_len_ < 6 && !raw_eof_) {
-      size_t k = raw_read(inbuf_.data() + in_len_, base_ ? 6 - in_len_ : inbuf_.size() - in_len_);
+      size_t k = raw_read(inbuf_.get() + in_len_, base_ ? 6 - in_len_ : kInBufSize - in_len_);
       if (k == 0) raw_eof_ = true;
       in_len_ += k;
     }
-    const uint8_t* b = inbuf_.data();
+    const uint8_t* b = inbuf_.get();
     if (in_len_ >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
       compression_ = Compression::kGzip;
       std::memset(&z_, 0, sizeof z_);
@@ -147,7 +147,7 @@ class StreamInput final : public ByteInput {
     while (got < n) {
       if (in_pos_ < in_len_) {
         size_t k = std::min(n - got, in_len_ - in_pos_);
-        std::memcpy(dst + got, inbuf_.data() + in_pos_, k);
+        std::memcpy(dst + got, inbuf_.get() + in_pos_, k);
         in_pos_ += k;
         got += k;
         continue;
@@ -170,7 +170,7 @@ class StreamInput final : public ByteInput {
         }
         truncated("gzip");
       }
-      z_.next_in = inbuf_.data() + in_pos_;
+      z_.next_in = inbuf_.get() + in_pos_;
       z_.avail_in = static_cast<uInt>(in_len_ - in_pos_);
       z_.next_out = dst + got;
       z_.avail_out = static_cast<uInt>(std::min<size_t>(n - got, 1u << 30));
@@ -195,7 +195,7 @@ class StreamInput final : public ByteInput {
     size_t got = 0;
     while (got < n && !done_) {
       bool have = fill();
-      xz_.next_in = inbuf_.data() + in_pos_;
+      xz_.next_in = inbuf_.get() + in_pos_;
       xz_.avail_in = in_len_ - in_pos_;
       xz_.next_out = dst + got;
       xz_.avail_out = n - got;
@@ -225,7 +225,7 @@ class StreamInput final : public ByteInput {
         }
         truncated("zstd");
       }
-      ZSTD_inBuffer in{inbuf_.data() + in_pos_, in_len_ - in_pos_, 0};
+      ZSTD_inBuffer in{inbuf_.get() + in_pos_, in_len_ - in_pos_, 0};
       ZSTD_outBuffer out{dst + got, n - got, 0};
       size_t rc = ZSTD_decompressStream(zs_, &out, &in);
       if (ZSTD_isError(rc)) corrupt("zstd", ZSTD_getErrorName(rc));
@@ -244,7 +244,7 @@ class StreamInput final : public ByteInput {
   std::string peek_;  // peeked, not yet read, decoded bytes from peek_pos_ on
   size_t peek_pos_ = 0;
   size_t mem_pos_ = 0;
-  std::vector<uint8_t> inbuf_;
+  std::unique_ptr<uint8_t[]> inbuf_;  // not value-initialized: short inputs touch little of it
   size_t in_pos_ = 0, in_len_ = 0;
   bool raw_eof_ = false;
   bool done_ = false;

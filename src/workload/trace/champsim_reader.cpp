@@ -16,7 +16,7 @@ uint64_t load_u64(const uint8_t* p) {
 }  // namespace
 
 ChampSimReader::ChampSimReader(std::unique_ptr<ByteInput> in, Variant v, Options opt)
-    : in_(std::move(in)), variant_(v), opt_(opt), buf_(record_size(v) * 4096) {}
+    : in_(std::move(in)), variant_(v), opt_(opt), buf_(new uint8_t[record_size(v) * kBufRecords]) {}
 
 std::string ChampSimReader::describe() const {
   return (variant_ == Variant::kStandard ? "champsim:" : "champsim-cloudsuite:") + in_->name();
@@ -56,14 +56,14 @@ size_t ChampSimReader::next_batch(std::span<Event> out) {
     npending_ = ppos_ = 0;
     if (buf_pos_ == buf_len_) {
       buf_pos_ = 0;
-      buf_len_ = in_->read(buf_.data(), buf_.size());
+      buf_len_ = in_->read(buf_.get(), record_size(variant_) * kBufRecords);
       if (buf_len_ % rs != 0)
         throw FileFormatError(in_->name(), in_->offset() - buf_len_ % rs,
                               "truncated record: expected " + std::to_string(rs) + "-byte records, " +
                                   std::to_string(buf_len_ % rs) + " bytes left over");
       if (buf_len_ == 0) return n;
     }
-    expand(buf_.data() + buf_pos_);
+    expand(buf_.get() + buf_pos_);
     buf_pos_ += rs;
     ++records_;
   }

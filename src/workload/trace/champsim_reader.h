@@ -41,7 +41,8 @@ class ChampSimReader final : public EventSource {
   std::unique_ptr<ByteInput> in_;
   Variant variant_;
   Options opt_;
-  std::vector<uint8_t> buf_;  // a block of whole records
+  static constexpr size_t kBufRecords = 4096;
+  std::unique_ptr<uint8_t[]> buf_;  // a block of whole records (not value-initialized)
   size_t buf_pos_ = 0, buf_len_ = 0;
   Event pending_[16];
   size_t npending_ = 0, ppos_ = 0;

@@ -7,14 +7,14 @@
 namespace hvsim {
 
 LineReader::LineReader(std::unique_ptr<ByteInput> in, CompleteCheck unterminated_ok)
-    : in_(std::move(in)), unterminated_ok_(unterminated_ok), buf_(1 << 20) {}
+    : in_(std::move(in)), unterminated_ok_(unterminated_ok), buf_(new char[kBufSize]) {}
 
 bool LineReader::next(std::string_view& line) {
   for (;;) {
-    const char* start = buf_.data() + pos_;
+    const char* start = buf_.get() + pos_;
     const void* nl = std::memchr(start, '\n', len_ - pos_);
     if (nl || (eof_ && pos_ < len_)) {
-      const char* end = nl ? static_cast<const char*>(nl) : buf_.data() + len_;
+      const char* end = nl ? static_cast<const char*>(nl) : buf_.get() + len_;
       size_t n = static_cast<size_t>(end - start);
       pos_ += n + (nl ? 1 : 0);
       ++line_no_;
@@ -32,10 +32,10 @@ bool LineReader::next(std::string_view& line) {
     if (len_ - pos_ > kMaxLine)
       throw FileFormatError::at_line(name(), line_no_ + 1,
                                      "line longer than " + std::to_string(kMaxLine) + " bytes");
-    std::memmove(buf_.data(), buf_.data() + pos_, len_ - pos_);
+    std::memmove(buf_.get(), buf_.get() + pos_, len_ - pos_);
     len_ -= pos_;
     pos_ = 0;
-    size_t got = in_->read(buf_.data() + len_, buf_.size() - len_);
+    size_t got = in_->read(buf_.get() + len_, kBufSize - len_);
     if (got == 0) eof_ = true;
     len_ += got;
   }

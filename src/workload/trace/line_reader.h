@@ -28,7 +28,9 @@ class LineReader {
  private:
   std::unique_ptr<ByteInput> in_;
   CompleteCheck unterminated_ok_;
-  std::vector<char> buf_;
+  // Not value-initialized: zeroing 1 MiB would cost more than reading a short input.
+  static constexpr size_t kBufSize = 1 << 20;
+  std::unique_ptr<char[]> buf_;
   size_t pos_ = 0, len_ = 0;
   bool eof_ = false;
   uint64_t line_no_ = 0;
