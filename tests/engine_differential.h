@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "cli/experiment.h"
 #include "common/profile.h"
-#include "hv/machine.h"
+#include "machine/machine.h"
 #include "os/canonical.h"
+#include "sim/experiment.h"
 #include "workload/generators/plausible_stream.h"
 
 namespace hvsim::differential {

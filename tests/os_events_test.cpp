@@ -2,7 +2,7 @@
 // allocated, munmap invalidating exactly the translations it must, and every scheme still agreeing.
 #include <gtest/gtest.h>
 
-#include "hv/machine.h"
+#include "machine/machine.h"
 #include "test_support.h"
 #include "workload/generators/scripted_source.h"
 

@@ -4,7 +4,7 @@
 // change unless PiBooster splits validation, and PiBooster's cache serving a fork/exit loop.
 #include <gtest/gtest.h>
 
-#include "hv/machine.h"
+#include "machine/machine.h"
 #include "test_support.h"
 #include "workload/generators/scripted_source.h"
 

@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <string>
 
-#include "cli/experiment.h"
 #include "common/profile.h"
-#include "hv/machine.h"
+#include "machine/machine.h"
 #include "schemes/scheme.h"
+#include "sim/experiment.h"
 #include "workload/generator.h"
 
 namespace hvsim::test {

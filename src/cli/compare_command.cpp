@@ -7,12 +7,12 @@
 #include <filesystem>
 #include <sstream>
 
-#include "cli/experiment.h"
 #include "common/error.h"
 #include "common/memory_budget.h"
 #include "common/units.h"
 #include "report/atomic_file.h"
 #include "report/writers.h"
+#include "sim/experiment.h"
 #include "workload/generator.h"
 #if __has_include("workload/trace/open_trace.h")
 #include "workload/trace/open_trace.h"

@@ -8,10 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/geometry.h"
 #include "common/page_size.h"
-#include "mem/cache_hierarchy.h"
-#include "paging/walk_cache.h"
-#include "tlb/tlb_hierarchy.h"
 
 namespace hvsim {
 

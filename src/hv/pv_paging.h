@@ -18,7 +18,7 @@
 #include <cstdint>
 
 #include "common/profile.h"
-#include "schemes/scheme_stats.h"
+#include "common/scheme_stats.h"
 
 namespace hvsim {
 

@@ -1,4 +1,4 @@
-#include "hv/machine.h"
+#include "machine/machine.h"
 
 #include <algorithm>
 

@@ -8,22 +8,11 @@
 #include <cstring>
 #include <vector>
 
+#include "common/geometry.h"
 #include "common/huge_page_allocator.h"
 #include "common/memory_budget.h"
 
 namespace hvsim {
-
-struct CacheLevelConfig {
-  uint64_t size_bytes = 0;  // 0 = level absent
-  uint32_t ways = 8;
-  uint32_t latency_cycles = 0;
-};
-
-struct CacheHierarchyConfig {
-  CacheLevelConfig l1, l2, llc;
-  uint32_t dram_cycles = 200;
-  uint32_t line_bytes = 64;
-};
 
 enum class MemLevel : uint8_t { kL1 = 0, kL2 = 1, kLlc = 2, kDram = 3 };
 

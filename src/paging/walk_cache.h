@@ -5,17 +5,10 @@
 #include <array>
 #include <cstdint>
 
+#include "common/geometry.h"
 #include "common/set_assoc.h"
 
 namespace hvsim {
-
-struct WalkCacheConfig {
-  // entries[l] caches entries read at level l (2 = PDE, 3 = PDPTE, 4 = PML4E, 5 = PML5E);
-  // 0 disables that level.
-  std::array<uint32_t, 6> entries{};
-  uint32_t ways = 4;
-  uint32_t hit_cycles = 1;
-};
 
 class WalkCache {
  public:

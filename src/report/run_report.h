@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "schemes/scheme_stats.h"
+#include "common/scheme_stats.h"
 
 namespace hvsim {
 

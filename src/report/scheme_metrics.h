@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "common/profile.h"
-#include "schemes/scheme_stats.h"
+#include "common/scheme_stats.h"
 
 namespace hvsim {
 

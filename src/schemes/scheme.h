@@ -12,8 +12,8 @@
 #include "common/event.h"
 #include "common/profile.h"
 #include "common/registry.h"
-#include "hv/machine.h"
-#include "schemes/scheme_stats.h"
+#include "common/scheme_stats.h"
+#include "machine/machine.h"
 
 namespace hvsim {
 

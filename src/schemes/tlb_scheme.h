@@ -12,7 +12,7 @@
 #include <span>
 
 #include "common/page_size.h"
-#include "hv/machine.h"
+#include "machine/machine.h"
 #include "mem/cache_hierarchy.h"
 #include "paging/walker.h"
 #include "schemes/scheme.h"

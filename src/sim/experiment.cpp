@@ -1,4 +1,4 @@
-#include "cli/experiment.h"
+#include "sim/experiment.h"
 
 #include <fmt/format.h>
 #include <unistd.h>

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "common/profile.h"
-#include "hv/machine.h"
+#include "machine/machine.h"
 #include "report/run_report.h"
 #include "schemes/scheme.h"
 #include "workload/event_source.h"

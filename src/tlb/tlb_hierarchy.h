@@ -4,22 +4,11 @@
 #pragma once
 #include <cstdint>
 
+#include "common/geometry.h"
 #include "common/page_size.h"
 #include "common/set_assoc.h"
 
 namespace hvsim {
-
-struct TlbLevelConfig {
-  uint32_t entries = 0;
-  uint32_t ways = 0;
-};
-
-struct TlbConfig {
-  TlbLevelConfig l1[kPageSizeCount];  // 4K, 2M, 1G
-  TlbLevelConfig l2;                  // 4K and 2M
-  TlbLevelConfig l2_1g;
-  uint32_t l2_hit_cycles = 9;
-};
 
 enum class TlbHit : uint8_t { kL1, kL2, kMiss };
 
