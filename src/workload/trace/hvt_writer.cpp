@@ -47,6 +47,7 @@ HvtWriter::HvtWriter(std::string path, const nlohmann::json& metadata, Options o
     start(metadata);
   } catch (...) {
     // No destructor runs for a constructor that throws.
+    if (cctx_) ZSTD_freeCCtx(static_cast<ZSTD_CCtx*>(cctx_));
     std::fclose(file_);
     std::remove(tmp_.c_str());
     throw;
@@ -98,10 +99,10 @@ HvtWriter::~HvtWriter() {
 }
 
 void HvtWriter::start(const nlohmann::json& metadata) {
-  cctx_ = ZSTD_createCCtx();
-  pending_.reserve(opt_.chunk_records);
   std::string meta = metadata.is_null() ? "{}" : metadata.dump();
   if (meta.size() > hvt::kMaxMetadata) throw InputError("hvt: metadata larger than 1 MiB");
+  cctx_ = ZSTD_createCCtx();
+  pending_.reserve(opt_.chunk_records);
   std::vector<uint8_t> h(hvt::kFileHeaderFixed + meta.size() + 4);
   std::memcpy(h.data(), hvt::kMagic, 8);
   uint16_t ver[2] = {hvt::kMajor, hvt::kMinor};
