@@ -327,3 +327,26 @@ TEST(TraceLackey, SystemCallsOfSeveralProcessesInOneLog) {
 
 }  // namespace
 }  // namespace hvsim
+
+namespace hvsim {
+namespace {
+
+// The most events one line can make: an exec left open by the line before, an mremap's unmap
+// and map, and a 2048-byte modify of another thread glued after the result.
+TEST(TraceLackey, LineWithTheMostEvents) {
+  auto ev = parse(
+      "SYSCALL[5,1](59) sys_execve ( 0x1298b8(/x), 0x1298e0, 0x4035bf8 )\n"
+      "SYSCALL[5,1](25) sys_mremap ( 0x5000000, 8192, 16384, 1, 0x0 ) --> [pre-success] Success(0x6000000)  "
+      "M "
+      "1000,2048\n",
+      {}, 5);
+  ASSERT_EQ(ev.size(), 35u);
+  EXPECT_EQ(ev[0], os(EventKind::kExec, 0, 0));
+  EXPECT_EQ(ev[1], os(EventKind::kMunmap, 0x5000000, 8192));
+  EXPECT_EQ(ev[2], os(EventKind::kMmap, 0x6000000, 16384));
+  EXPECT_EQ(ev[3], Event::access(EventKind::kLoad, 0x1000, 128));
+  EXPECT_EQ(ev[34], Event::access(EventKind::kStore, 0x1000 + 15 * 128, 128));
+}
+
+}  // namespace
+}  // namespace hvsim

@@ -7,7 +7,7 @@
 using namespace hvsim;
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  fuzz::maybe_write_seeds(5, [](int i) -> std::string {
+  fuzz::maybe_write_seeds(6, [](int i) -> std::string {
     if (i == 0) return "==1== Lackey\nI  04021a70,3\n L 1ffefff6a8,8\n S 10,4\n M 0403a010,16\n";
     if (i == 1)
       return "SYSCALL[2682,1](9) sys_mmap ( 0x0, 8192, 3, 34, 4294967295, 0 ) --> [pre-success] "
@@ -26,6 +26,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
              "SYSCALL[100,1](56) sys_clone ( 3d0f00, 0x522bf70, 0x0, 0x0, 0x0 ) --> [pre-success] "
              "Success(0xca) I  0494fb42,3\n"
              "==100== Process terminating with default action of signal 11 (SIGSEGV)\n";
+    if (i == 5)  // the most events one line makes (an exec, an mremap, a glued 2048-byte M)
+      return "SYSCALL[5,1](59) sys_execve ( 0x1298b8(/x), 0x1298e0, 0x4035bf8 )\n"
+             "SYSCALL[5,1](25) sys_mremap ( 0x5000000, 8192, 16384, 1, 0x0 ) --> [pre-success] "
+             "Success(0x6000000)  M 1000,2048\n";
     return "==200== Parent PID: 100\n --> [pre-success] Success(0x0) \n L 3000,8\n"
            "SYSCALL[200,1](59) sys_execve ( 0x1298b8(/bin/true), 0x1298e0, 0x4035bf8 )";
   });

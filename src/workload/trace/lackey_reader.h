@@ -77,9 +77,9 @@ class LackeyReader final : public EventSource {
 
   LineReader lines_;
   Options opt_;
-  // Events of one line: at most a load and a store per piece of the widest access, plus the
-  // two events of an mremap whose result line also carries an access.
-  std::array<Event, 2 * kMaxAccess / kPiece + 2> pending_;
+  // Events of one line: at most the exec of an execve left without a result, the two events of
+  // an mremap, and a load and a store per piece of the widest access glued after its result.
+  std::array<Event, 1 + 2 + 2 * kMaxAccess / kPiece> pending_;
   size_t npending_ = 0, ppos_ = 0;
   std::unordered_map<uint64_t, PendingCall> async_;  // tid → call awaiting its "[async]" result
   // A call printed without a result: valgrind prints it on the next line (" --> …", after a
