@@ -1,59 +1,45 @@
 // Simulated accesses per second of single schemes on one core, in steady state: the workload's
-// pages are mapped during setup, then the timed loop runs the scheme over the same batches
-// (TLBs, walk caches, cache model and tables all live, no machine work left).
+// pages are mapped during setup (through the Simulation engine), then the timed loop runs the
+// scheme alone over the same batches (TLBs, walk caches, cache model and tables all live, no
+// machine work left).
 #include <benchmark/benchmark.h>
 
 #include <string>
 #include <vector>
 
 #include "common/profile.h"
-#include "machine/machine.h"
-#include "schemes/scheme.h"
+#include "sim/simulation.h"
 #include "workload/generator.h"
 
 namespace hvsim {
 namespace {
 
-struct Setup {
-  Profile profile;
-  std::unique_ptr<Machine> machine;
-  std::unique_ptr<Scheme> scheme;
-  std::vector<Event> events;
-  BatchEffects no_effects;
-};
-
 void run_bench(benchmark::State& state, const char* scheme, const char* workload, uint64_t footprint,
-               const char* profile = "default") {
-  Setup s;
-  s.profile = load_profile(profile);
+               const char* profile_name = "default") {
+  const Profile profile = load_profile(profile_name);
   WorkloadParams params;
   params.footprint = footprint;
   params.accesses = 1 << 20;
   auto source = WorkloadRegistry::instance().find(workload)->factory(params);
-  s.events.resize(params.accesses + 1);
-  s.events.resize(source->next_batch(s.events));
-  s.machine = std::make_unique<Machine>(s.profile, MachineSizing::for_footprint(s.profile, footprint));
-  SchemeContext ctx{s.profile, *s.machine};
-  s.scheme = SchemeRegistry::instance().find(scheme)->factory(ctx);
+  std::vector<Event> events(params.accesses + 1);
+  events.resize(source->next_batch(events));
   // Map everything once (and warm the scheme) outside the timed loop.
-  BatchEffects fx;
+  Simulation sim(profile, MachineSizing::for_footprint(profile, footprint), {scheme}, SimulationOptions{});
+  sim.run(events);
+  Scheme& s = sim.scheme(0);
+  const BatchEffects no_effects;
   const size_t batch = 1 << 16;
-  for (size_t i = 0; i < s.events.size(); i += batch) {
-    std::span<const Event> b(s.events.data() + i, std::min(batch, s.events.size() - i));
-    s.machine->prepare(b, fx);
-    s.scheme->run(b, fx, nullptr);
-  }
   uint64_t accesses = 0;
   for (auto _ : state) {
-    for (size_t i = 0; i < s.events.size(); i += batch) {
-      std::span<const Event> b(s.events.data() + i, std::min(batch, s.events.size() - i));
-      s.scheme->run(b, s.no_effects, nullptr);
+    for (size_t i = 0; i < events.size(); i += batch) {
+      std::span<const Event> b(events.data() + i, std::min(batch, events.size() - i));
+      s.run(b, no_effects, nullptr);
     }
-    accesses += s.events.size() - 1;
+    accesses += events.size() - 1;
   }
   state.counters["accesses/s"] =
       benchmark::Counter(static_cast<double>(accesses), benchmark::Counter::kIsRate);
-  const SchemeStats& st = s.scheme->stats;
+  const SchemeStats& st = s.stats;
   state.counters["walks/access"] = static_cast<double>(st.walks) / std::max<uint64_t>(1, st.accesses);
 }
 

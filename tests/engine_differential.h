@@ -16,6 +16,7 @@
 #include "machine/machine.h"
 #include "os/canonical.h"
 #include "sim/experiment.h"
+#include "sim/simulation.h"
 #include "workload/generators/plausible_stream.h"
 
 namespace hvsim::differential {
@@ -121,13 +122,9 @@ inline std::map<uint32_t, std::set<uint64_t>> expected_pages(const std::vector<E
 // with expected_pages(). Returns a description of the first difference, or "".
 inline std::string check_guest_pages(const std::vector<Event>& events, const Profile& profile,
                                      uint64_t footprint) {
-  Machine machine(profile, MachineSizing::for_footprint(profile, footprint));
-  BatchEffects fx;
-  std::span<const Event> rest(events);
-  while (!rest.empty()) {
-    size_t n = machine.prepare(rest.first(std::min<size_t>(rest.size(), 4096)), fx);
-    rest = rest.subspan(n);
-  }
+  Simulation sim(profile, MachineSizing::for_footprint(profile, footprint), {}, SimulationOptions{});
+  sim.run(events);
+  const Machine& machine = sim.machine();
   for (auto& [pid, want] : expected_pages(events)) {
     const AddressSpace* as = machine.guest().find_space(pid);
     std::set<uint64_t> got;

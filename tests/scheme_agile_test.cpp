@@ -40,7 +40,7 @@ TEST(AgileScheme, UnchangingGuestTableWalksLikeShadowWithFourReferences) {
   d.run(warm_half_chunks(20));  // 40960 accesses: touched once, then quiet for > a period
   d.scheme->reset_stats();
   d.run(warm_half_chunks(10));
-  EXPECT_EQ(d.mismatches, 0u);
+  EXPECT_EQ(d.mismatches(), 0u);
   const SchemeStats& s = d.stats();
   ASSERT_GT(s.walks, 10'000u);
   EXPECT_EQ(s.walk_mem_refs, 4 * s.walks);
@@ -60,7 +60,7 @@ TEST(AgileScheme, WrittenLeafTableMovesToNestedAndBackAfterQuietPeriod) {
   for (uint64_t p2 = 256; p2 < 512; ++p2) ev.push_back(load(page_va(0, p2)));
   for (const Event& e : warm_half_chunks(1)) ev.push_back(e);
   d.run(ev);
-  EXPECT_EQ(d.mismatches, 0u);
+  EXPECT_EQ(d.mismatches(), 0u);
   // One trapped write moved the page; the other 255 writes went to a nested page, no exit.
   EXPECT_EQ(d.stats().exits_by_reason[static_cast<size_t>(ExitReason::kPteWrite)], 1u);
   EXPECT_EQ(d.detail("moves_to_nested"), 1.0);
@@ -86,7 +86,7 @@ TEST(AgileScheme, WrittenLeafTableMovesToNestedAndBackAfterQuietPeriod) {
   EXPECT_GT(d.stats().walks, 4000u);
   EXPECT_EQ(d.stats().walk_mem_refs, 4 * d.stats().walks);
   EXPECT_EQ(d.stats().vm_exits, 0u);
-  EXPECT_EQ(d.mismatches, 0u);
+  EXPECT_EQ(d.mismatches(), 0u);
 }
 
 TEST(AgileScheme, WrittenDirectoryMovesItsWholeSubtreeToNested) {
@@ -99,7 +99,7 @@ TEST(AgileScheme, WrittenDirectoryMovesItsWholeSubtreeToNested) {
   std::vector<Event> ev{load(page_va(8, 0))};
   for (const Event& e : warm_half_chunks(1)) ev.push_back(e);
   d.run(ev);
-  EXPECT_EQ(d.mismatches, 0u);
+  EXPECT_EQ(d.mismatches(), 0u);
   EXPECT_EQ(d.detail("moves_to_nested"), 1.0);
   // Every walk under that directory now switches at level 2, though chunks 0..7's own leaf
   // tables were never written: 2 shadow + 2 x (1 + 4) + 4 = 16.

@@ -67,8 +67,8 @@ TEST(SwitchingScheme, FollowsTheWorkloadBetweenShadowAndNested) {
   EXPECT_EQ(d.detail("switches_to_shadow"), 2.0);
   EXPECT_EQ(d.detail("switches"), 3.0);
 
-  EXPECT_EQ(d.mismatches, 0u);
-  EXPECT_EQ(d.detail("events_in_shadow") + d.detail("events_in_nested"), static_cast<double>(d.accesses));
+  EXPECT_EQ(d.mismatches(), 0u);
+  EXPECT_EQ(d.detail("events_in_shadow") + d.detail("events_in_nested"), static_cast<double>(d.accesses()));
   EXPECT_EQ(d.scheme->stats.exits_by_reason[static_cast<size_t>(ExitReason::kOther)], 3u)
       << "one exit per switch";
 }

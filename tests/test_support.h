@@ -12,6 +12,7 @@
 #include "machine/machine.h"
 #include "schemes/scheme.h"
 #include "sim/experiment.h"
+#include "sim/simulation.h"
 #include "workload/generator.h"
 
 namespace hvsim::test {
@@ -64,38 +65,22 @@ inline RunReport run_events(const std::vector<Event>& events, const Profile& p, 
   return run_experiment(src, p, opt);
 }
 
-// Runs one scheme on a hand-made stream through its own machine, checking every access's answer
-// against the reference translation.
+// Runs one scheme on a hand-made stream through its own machine, counting the accesses whose
+// answer differs from the reference translation.
 struct SchemeDriver {
   Profile profile;
-  Machine machine;
-  std::unique_ptr<Scheme> scheme;
-  BatchEffects fx;
-  std::vector<HostPhysAddr> out = std::vector<HostPhysAddr>(4096);
-  uint64_t mismatches = 0, accesses = 0;
+  Simulation sim;
+  Scheme* scheme;
 
   SchemeDriver(Profile p, const char* name)
-      : profile(std::move(p)), machine(profile, MachineSizing::for_footprint(profile, 2 * kGiB)) {
-    SchemeContext ctx{profile, machine};
-    scheme = SchemeRegistry::instance().find(name)->factory(ctx);
-    scheme->name = name;
-  }
-  void run(const std::vector<Event>& events) {
-    std::span<const Event> rest(events);
-    while (!rest.empty()) {
-      // The machine may take a prefix only (an event that changes translations starts a batch).
-      std::span<const Event> batch = rest.first(std::min(out.size(), rest.size()));
-      batch = batch.first(machine.prepare(batch, fx));
-      scheme->run(batch, fx, out.data());
-      for (size_t i = 0; i < batch.size(); ++i) {
-        if (!is_access(batch[i].kind)) continue;
-        ++accesses;
-        auto ref = machine.reference_translate(batch[i].pid, GuestVirtAddr(batch[i].addr));
-        if (!ref || out[i] != *ref) ++mismatches;
-      }
-      rest = rest.subspan(batch.size());
-    }
-  }
+      : profile(std::move(p)),
+        sim(profile, MachineSizing::for_footprint(profile, 2 * kGiB), {name},
+            SimulationOptions{true, false, 1, 4096}),
+        scheme(&sim.scheme(0)) {}
+  void run(const std::vector<Event>& events) { sim.run(events); }
+  uint64_t accesses() const { return sim.accesses(); }
+  uint64_t mismatches() const { return sim.mismatches(); }
+  Machine& machine() { return sim.machine(); }
   // A scheme-specific figure after finish(), or `missing` when the scheme does not report it.
   double detail(const std::string& key, double missing = 0.0) {
     scheme->finish();

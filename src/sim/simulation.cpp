@@ -1,0 +1,148 @@
+#include "sim/simulation.h"
+
+#include <fmt/format.h>
+
+#include <barrier>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "common/error.h"
+
+namespace hvsim {
+
+// Runs each worker's share of the schemes on every batch; the main thread prepares batches.
+class SchemeWorkers {
+ public:
+  SchemeWorkers(std::vector<std::unique_ptr<Scheme>>& schemes, unsigned threads)
+      : schemes_(schemes),
+        threads_(std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(schemes.size())))),
+        start_(threads_ + 1),
+        done_(threads_ + 1) {
+    if (threads_ == 1) return;  // run inline
+    for (unsigned t = 0; t < threads_; ++t) workers_.emplace_back([this, t] { loop(t); });
+  }
+  ~SchemeWorkers() {
+    if (workers_.empty()) return;
+    stop_ = true;
+    start_.arrive_and_wait();
+    for (auto& w : workers_) w.join();
+  }
+
+  void run(std::span<const Event> events, const BatchEffects& fx,
+           std::vector<std::vector<HostPhysAddr>>* outs) {
+    events_ = events;
+    fx_ = &fx;
+    outs_ = outs;
+    // Waking the workers costs more than a small batch (batches get small when copy-on-write
+    // and unmaps split them): run those inline.
+    if (workers_.empty() || events.size() < kInlineBatch) {
+      for (size_t s = 0; s < schemes_.size(); ++s)
+        schemes_[s]->run(events_, *fx_, outs_ ? (*outs_)[s].data() : nullptr);
+    } else {
+      start_.arrive_and_wait();
+      done_.arrive_and_wait();
+    }
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  static constexpr size_t kInlineBatch = 512;
+
+  void share(unsigned t) {
+    for (size_t s = t; s < schemes_.size(); s += threads_)
+      schemes_[s]->run(events_, *fx_, outs_ ? (*outs_)[s].data() : nullptr);
+  }
+  void loop(unsigned t) {
+    for (;;) {
+      start_.arrive_and_wait();
+      if (stop_) return;
+      try {
+        share(t);
+      } catch (...) {
+        std::lock_guard lock(error_mutex_);
+        if (!error_) error_ = std::current_exception();
+      }
+      done_.arrive_and_wait();
+    }
+  }
+
+  std::vector<std::unique_ptr<Scheme>>& schemes_;
+  unsigned threads_;
+  std::barrier<> start_, done_;
+  std::vector<std::thread> workers_;
+  std::span<const Event> events_;
+  const BatchEffects* fx_ = nullptr;
+  std::vector<std::vector<HostPhysAddr>>* outs_ = nullptr;
+  bool stop_ = false;
+  std::mutex error_mutex_;
+  std::exception_ptr error_;
+};
+
+namespace {
+std::string hex(uint64_t v) { return fmt::format("{:#x}", v); }
+}  // namespace
+
+Simulation::Simulation(const Profile& profile, MachineSizing sizing, const std::vector<std::string>& schemes,
+                       SimulationOptions options)
+    : machine_(profile, sizing), options_(options) {
+  SchemeContext ctx{profile, machine_};
+  for (const auto& name : schemes) {
+    auto* entry = SchemeRegistry::instance().find(name);
+    if (!entry) throw InputError(fmt::format("unknown scheme '{}'", name));
+    auto s = entry->factory(ctx);
+    s->name = name;
+    schemes_.push_back(std::move(s));
+  }
+  unsigned threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+  workers_ = std::make_unique<SchemeWorkers>(schemes_, threads);
+  if (options_.verify) outs_.assign(schemes_.size(), std::vector<HostPhysAddr>(options_.max_batch));
+}
+
+Simulation::~Simulation() = default;
+
+size_t Simulation::step(std::span<const Event> events) {
+  if (events.empty()) return 0;
+  const size_t n = machine_.prepare(events.first(std::min(events.size(), options_.max_batch)), fx_);
+  std::span<const Event> batch = events.first(n);
+  workers_->run(batch, fx_, options_.verify ? &outs_ : nullptr);
+  uint64_t accesses = 0;
+  for (const Event& e : batch) accesses += is_access(e.kind);
+  if (options_.verify) verify(batch);
+  accesses_ += accesses;
+  events_ += n;
+  return n;
+}
+
+void Simulation::verify(std::span<const Event> events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!is_access(events[i].kind)) continue;
+    auto ref = machine_.reference_translate(events[i].pid, GuestVirtAddr(events[i].addr));
+    bool agree = true;
+    for (size_t s = 0; s < schemes_.size(); ++s) {
+      if (ref && outs_[s][i] == *ref) continue;
+      agree = false;
+      if (!options_.stop_on_mismatch) continue;
+      throw SimulationError(
+          fmt::format("--verify: scheme '{}' translated access {} (pid {}, guest-virtual {}) to "
+                      "host-physical {}, expected {}",
+                      schemes_[s]->name, events_ + i, events[i].pid, hex(events[i].addr),
+                      hex(outs_[s][i].value), ref ? hex(ref->value) : "a fault"));
+    }
+    if (agree)
+      ++verified_;
+    else
+      ++mismatches_;
+  }
+}
+
+void Simulation::reset_stats() {
+  for (auto& s : schemes_) s->reset_stats();
+  events_ = accesses_ = verified_ = mismatches_ = 0;
+}
+
+void Simulation::finish() {
+  for (auto& s : schemes_) s->finish();
+}
+
+}  // namespace hvsim
