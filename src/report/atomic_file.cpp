@@ -2,53 +2,17 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstring>
-#include <mutex>
 
 #include "common/error.h"
 
 namespace hvsim {
 namespace {
-
-// Temporary files that exist right now, for the signal handler: fixed buffers, because a
-// handler may not allocate or lock.
-constexpr int kSlots = 8;
-char g_temp_paths[kSlots][PATH_MAX];
-volatile sig_atomic_t g_temp_used[kSlots];
-std::mutex g_slots_mutex;
-
-constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
-struct sigaction g_previous[std::size(kSignals)];
-
-extern "C" void remove_temp_files_and_die(int sig) {
-  for (int i = 0; i < kSlots; ++i)
-    if (g_temp_used[i]) ::unlink(g_temp_paths[i]);
-  // Then end as the signal would have ended us; it stays blocked until this handler returns.
-  for (size_t k = 0; k < std::size(kSignals); ++k)
-    if (kSignals[k] == sig) ::sigaction(sig, &g_previous[k], nullptr);
-  ::raise(sig);
-}
-
-void install_signal_handlers() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    for (size_t k = 0; k < std::size(kSignals); ++k) {
-      ::sigaction(kSignals[k], nullptr, &g_previous[k]);
-      if (g_previous[k].sa_handler == SIG_IGN) continue;  // e.g. SIGHUP under nohup: stay immune
-      struct sigaction sa {};
-      sa.sa_handler = remove_temp_files_and_die;
-      sigfillset(&sa.sa_mask);
-      ::sigaction(kSignals[k], &sa, nullptr);
-    }
-  });
-}
 
 std::string dir_of(const std::string& path) {
   size_t slash = path.find_last_of('/');
@@ -148,36 +112,20 @@ bool write_all(int fd, const std::string& s) {
 }  // namespace
 
 TempFile::TempFile(const std::string& target, const std::string& what) : target_(target) {
-  install_signal_handlers();
   // Hidden, and short enough for any file system's name limit whatever the target's name.
   std::string tmpl = dir_of(target) + "/." + name_of(target).substr(0, 200) + ".tmp.XXXXXX";
   if (tmpl.size() >= PATH_MAX) fail(what, "the path is too long");
-  {
-    std::lock_guard lock(g_slots_mutex);
-    for (int i = 0; i < kSlots && slot_ < 0; ++i)
-      if (!g_temp_used[i]) slot_ = i;
-  }
-  if (slot_ < 0) fail(what, "too many temporary files at once");
-  // mkstemp fills in the registered buffer itself, so the handler always sees the real name.
-  std::memcpy(g_temp_paths[slot_], tmpl.c_str(), tmpl.size() + 1);
-  std::atomic_signal_fence(std::memory_order_seq_cst);
-  g_temp_used[slot_] = 1;
-  fd_ = ::mkstemp(g_temp_paths[slot_]);
+  fd_ = guard_.create_file(tmpl);
   if (fd_ < 0) {
-    int err = errno;
-    g_temp_used[slot_] = 0;
-    fail(what, fmt::format("cannot create a file in '{}': {}", dir_of(target), std::strerror(err)));
+    if (errno == EMFILE && !guard_.active()) fail(what, "too many temporary files at once");
+    fail(what, fmt::format("cannot create a file in '{}': {}", dir_of(target), std::strerror(errno)));
   }
-  ::fcntl(fd_, F_SETFD, FD_CLOEXEC);
-  path_ = g_temp_paths[slot_];
+  path_ = tmpl;
 }
 
 TempFile::~TempFile() {
   if (fd_ >= 0) ::close(fd_);
-  if (slot_ >= 0) {
-    ::unlink(path_.c_str());
-    g_temp_used[slot_] = 0;
-  }
+  if (guard_.active()) ::unlink(path_.c_str());
 }
 
 bool TempFile::commit() {
@@ -185,8 +133,7 @@ bool TempFile::commit() {
   fd_ = -1;
   if (::close(fd) != 0) return false;
   if (::rename(path_.c_str(), target_.c_str()) != 0) return false;
-  g_temp_used[slot_] = 0;
-  slot_ = -1;
+  guard_.release();
   return true;
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "common/temp_files.h"
+
 namespace hvsim {
 
 struct OutputPath {
@@ -44,7 +46,7 @@ class TempFile {
  private:
   std::string target_, path_;
   int fd_ = -1;
-  int slot_ = -1;  // registration with the signal handler
+  TempGuard guard_;  // registration with the signal handler
 };
 
 }  // namespace hvsim

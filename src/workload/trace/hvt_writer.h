@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/event.h"
-#include "workload/trace/temp_output.h"
+#include "common/temp_files.h"
 
 namespace hvsim {
 

@@ -14,9 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/temp_files.h"
 #include "workload/trace/hvt_writer.h"
 #include "workload/trace/process_logs.h"
-#include "workload/trace/temp_output.h"
 
 extern char** environ;
 

@@ -1,4 +1,4 @@
-#include "workload/trace/temp_output.h"
+#include "common/temp_files.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -125,6 +125,33 @@ TempGuard::TempGuard(const std::string& path, bool directory) {
     slot_ = i;
     return;
   }
+}
+
+int TempGuard::create_file(std::string& tmpl) {
+  release();
+  install_handlers();
+  if (tmpl.size() >= PATH_MAX) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  for (int i = 0; i < kSlots; ++i) {
+    int expected = kFree;
+    if (!g_slots[i].state.compare_exchange_strong(expected, kWriting)) continue;
+    std::memcpy(g_slots[i].path, tmpl.c_str(), tmpl.size() + 1);
+    g_slots[i].state.store(kFile, std::memory_order_release);
+    const int fd = ::mkostemp(g_slots[i].path, O_CLOEXEC);
+    if (fd < 0) {
+      const int err = errno;
+      g_slots[i].state.store(kFree, std::memory_order_release);
+      errno = err;
+      return -1;
+    }
+    tmpl = g_slots[i].path;
+    slot_ = i;
+    return fd;
+  }
+  errno = EMFILE;
+  return -1;
 }
 
 TempGuard& TempGuard::operator=(TempGuard&& o) noexcept {
