@@ -1,10 +1,10 @@
 #include <gtest/gtest.h>
-#include <lzma.h>
 
 #include <cstring>
 #include <vector>
 
 #include "common/error.h"
+#include "compress_support.h"
 #include "workload/trace/byte_input.h"
 #include "workload/trace/champsim_reader.h"
 
@@ -12,6 +12,7 @@ namespace hvsim {
 namespace {
 
 using Variant = ChampSimReader::Variant;
+using test::xz;
 
 struct Instr {
   uint64_t ip;
@@ -42,15 +43,6 @@ std::vector<Event> parse(const std::string& bytes, Variant var, ChampSimReader::
   std::vector<Event> out, buf(5);
   while (size_t n = r.next_batch(buf))
     out.insert(out.end(), buf.begin(), buf.begin() + static_cast<ptrdiff_t>(n));
-  return out;
-}
-
-std::string xz(const std::string& s) {
-  std::string out(lzma_stream_buffer_bound(s.size()), '\0');
-  size_t pos = 0;
-  lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, nullptr, reinterpret_cast<const uint8_t*>(s.data()), s.size(),
-                          reinterpret_cast<uint8_t*>(out.data()), &pos, out.size());
-  out.resize(pos);
   return out;
 }
 

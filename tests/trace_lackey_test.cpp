@@ -1,15 +1,17 @@
 #include <gtest/gtest.h>
-#include <lzma.h>
-#include <zlib.h>
 
 #include <vector>
 
 #include "common/error.h"
+#include "compress_support.h"
 #include "workload/trace/byte_input.h"
 #include "workload/trace/lackey_reader.h"
 
 namespace hvsim {
 namespace {
+
+using test::gzip;
+using test::xz;
 
 std::vector<Event> parse(const std::string& text, LackeyReader::Options o = {}, size_t batch = 3) {
   LackeyReader r(ByteInput::from_memory(text, "t.lackey"), o);
@@ -130,29 +132,6 @@ std::string to_lackey(const std::vector<Event>& ev) {
     s += line;
   }
   return s;
-}
-
-std::string gzip(const std::string& s) {
-  std::string out(compressBound(s.size()) + 64, '\0');
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(s.data()));
-  z.avail_in = static_cast<uInt>(s.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
-std::string xz(const std::string& s) {
-  std::string out(lzma_stream_buffer_bound(s.size()), '\0');
-  size_t pos = 0;
-  lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, nullptr, reinterpret_cast<const uint8_t*>(s.data()), s.size(),
-                          reinterpret_cast<uint8_t*>(out.data()), &pos, out.size());
-  out.resize(pos);
-  return out;
 }
 
 TEST(TraceLackey, RoundTripPlainGzipXz) {

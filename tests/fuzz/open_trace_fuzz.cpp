@@ -1,41 +1,19 @@
 // Fuzzes opening a trace read once, as from a pipe: format sniffing on the peeked head, the
 // decompression undone in front of the reader, and the replayed head reaching the reader. The
 // first byte picks the format given (0: none, sniffed); the rest is the input.
-#include <lzma.h>
-#include <zlib.h>
 
 #include <cstring>
 #include <vector>
 
+#include "../compress_support.h"
 #include "fuzz_common.h"
 #include "workload/trace/byte_input.h"
 #include "workload/trace/hvt_writer.h"
 #include "workload/trace/open_trace.h"
 
 using namespace hvsim;
-
-static std::string gzip(const std::string& s) {
-  std::string out(compressBound(s.size()) + 64, '\0');
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(s.data()));
-  z.avail_in = static_cast<uInt>(s.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
-static std::string xz(const std::string& s) {
-  std::string out(lzma_stream_buffer_bound(s.size()), '\0');
-  size_t pos = 0;
-  lzma_easy_buffer_encode(1, LZMA_CHECK_CRC32, nullptr, reinterpret_cast<const uint8_t*>(s.data()), s.size(),
-                          reinterpret_cast<uint8_t*>(out.data()), &pos, out.size());
-  out.resize(pos);
-  return out;
-}
+using test::gzip;
+using test::xz;
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   fuzz::maybe_write_seeds(6, [](int i) -> std::string {
