@@ -17,6 +17,7 @@
 #include "os/canonical.h"
 #include "sim/experiment.h"
 #include "sim/simulation.h"
+#include "vector_source.h"
 #include "workload/generators/plausible_stream.h"
 
 namespace hvsim::differential {
@@ -56,22 +57,6 @@ struct Case {
   unsigned threads = 1;
   uint64_t warmup = 0;
   std::string schemes = "all";
-};
-
-class VectorEvents final : public EventSource {
- public:
-  explicit VectorEvents(const std::vector<Event>& events) : events_(events) {}
-  size_t next_batch(std::span<Event> out) override {
-    size_t n = std::min(out.size(), events_.size() - pos_);
-    std::copy_n(events_.begin() + static_cast<long>(pos_), n, out.begin());
-    pos_ += n;
-    return n;
-  }
-  std::string describe() const override { return "differential stream"; }
-
- private:
-  const std::vector<Event>& events_;
-  size_t pos_ = 0;
 };
 
 // What the guest must have mapped after `events`, with 4 KiB pages: every page touched since
@@ -155,7 +140,7 @@ inline std::vector<Event> generate(ChoiceSource& choices, size_t max_events,
 inline RunReport check(const std::vector<Event>& events, const Case& c) {
   const Layout& layout = layouts()[c.layout % layouts().size()];
   Profile profile = layout_profile(layout);
-  VectorEvents source(events);
+  test::VectorSource source(events, "differential stream");
   ExperimentOptions opt;
   opt.schemes = resolve_schemes(c.schemes);
   opt.verify = true;

@@ -13,6 +13,7 @@
 #include "schemes/scheme.h"
 #include "sim/experiment.h"
 #include "sim/simulation.h"
+#include "vector_source.h"
 #include "workload/generator.h"
 
 namespace hvsim::test {
@@ -33,23 +34,6 @@ inline RunReport run_workload(const std::string& workload, const Profile& profil
   opt.threads = 2;
   return run_experiment(*source, profile, opt);
 }
-
-// Events given by a test, handed out in batches.
-class VectorSource final : public EventSource {
- public:
-  explicit VectorSource(std::vector<Event> events) : events_(std::move(events)) {}
-  size_t next_batch(std::span<Event> out) override {
-    size_t n = std::min(out.size(), events_.size() - pos_);
-    std::copy_n(events_.begin() + pos_, n, out.begin());
-    pos_ += n;
-    return n;
-  }
-  std::string describe() const override { return "test events"; }
-
- private:
-  std::vector<Event> events_;
-  size_t pos_ = 0;
-};
 
 inline Event load(uint64_t va, uint32_t pid = 1) { return Event::access(EventKind::kLoad, va, 8, pid); }
 inline Event store(uint64_t va, uint32_t pid = 1) { return Event::access(EventKind::kStore, va, 8, pid); }

@@ -173,6 +173,14 @@ void GuestOs::mmap(uint32_t pid, uint64_t start, uint64_t length, GuestOpEffect&
 
 namespace {
 uint64_t page_up(uint64_t a) { return (a + 4095) & ~uint64_t{4095}; }
+
+// Where the heap's pages end now and after a brk to `new_brk` (it never goes below its base).
+struct HeapEnds {
+  uint64_t old_end, new_end;
+};
+HeapEnds heap_ends(const AddressSpace& as, uint64_t new_brk) {
+  return {page_up(as.brk), page_up(std::max(new_brk, as.brk_base))};
+}
 }  // namespace
 
 void GuestOs::brk(uint32_t pid, uint64_t new_brk, GuestOpEffect& fx) {
@@ -182,7 +190,7 @@ void GuestOs::brk(uint32_t pid, uint64_t new_brk, GuestOpEffect& fx) {
     as.brk_base = as.brk = new_brk;
     return;
   }
-  const uint64_t old_end = page_up(as.brk), new_end = page_up(std::max(new_brk, as.brk_base));
+  const auto [old_end, new_end] = heap_ends(as, new_brk);
   if (new_end < old_end) {
     unmap_range(as, new_end, old_end, fx);
   } else if (new_end > old_end) {
@@ -205,8 +213,9 @@ bool GuestOs::changes_translations(const Event& ev) const {
     }
     case EventKind::kBrk: {
       const AddressSpace* as = find_space(ev.pid);
-      return as && as->has_brk && page_up(std::max(ev.addr, as->brk_base)) < page_up(as->brk) &&
-             as->table->any_leaf(page_up(std::max(ev.addr, as->brk_base)), page_up(as->brk));
+      if (!as || !as->has_brk) return false;
+      const auto [old_end, new_end] = heap_ends(*as, ev.addr);
+      return new_end < old_end && as->table->any_leaf(new_end, old_end);
     }
     default:
       return false;

@@ -23,6 +23,11 @@ PlausibleStream::PlausibleStream(ChoiceSource& choices, Options options) : c_(ch
   procs_.push_back(first);
 }
 
+// One of the process's mappings, chosen at random (it has at least one).
+RangeMap::const_iterator PlausibleStream::any_mapping(const Process& p) {
+  return std::next(p.maps.begin(), static_cast<long>(c_.below(p.maps.size())));
+}
+
 uint64_t PlausibleStream::pick_length() {
   const uint64_t r = c_.below(20);
   if (r < 8) return (1 + c_.below(16)) * kPage;
@@ -42,7 +47,7 @@ uint64_t PlausibleStream::place(Process& p, uint64_t length) {
     if (start + length <= kUserTop) return start;
   }
   if (how == 3 && !p.maps.empty()) {
-    auto it = std::next(p.maps.begin(), static_cast<long>(c_.below(p.maps.size())));
+    auto it = any_mapping(p);
     if (it->first + length <= kUserTop) return it->first;
   }
   if (p.mmap_top < length + kGiB) p.mmap_top = kMmapBase;
@@ -54,7 +59,7 @@ uint64_t PlausibleStream::place(Process& p, uint64_t length) {
 uint64_t PlausibleStream::pick_address(const Process& p) {
   const uint64_t how = c_.below(100);
   if (how < 80 && !p.maps.empty()) {
-    auto it = std::next(p.maps.begin(), static_cast<long>(c_.below(p.maps.size())));
+    auto it = any_mapping(p);
     const uint64_t pages = (it->second - it->first) / kPage;
     uint64_t page;
     switch (c_.below(4)) {
@@ -71,7 +76,7 @@ uint64_t PlausibleStream::pick_address(const Process& p) {
   }
   if (how < 88 && p.brk > p.brk_base) return p.brk_base + c_.below(p.brk - p.brk_base) / 8 * 8;
   if (how < 95 && !p.maps.empty()) {  // just outside a mapping
-    auto it = std::next(p.maps.begin(), static_cast<long>(c_.below(p.maps.size())));
+    auto it = any_mapping(p);
     uint64_t a = c_.below(2) ? it->second : it->first - kPage;
     return a < kUserTop ? a + c_.below(kPage / 8) * 8 : kMmapBase;
   }
@@ -121,7 +126,7 @@ void PlausibleStream::do_munmap(std::vector<Event>& out) {
     start = page_down(pick_address(p));
     end = start + pick_length();
   } else {
-    auto it = std::next(p.maps.begin(), static_cast<long>(c_.below(p.maps.size())));
+    auto it = any_mapping(p);
     start = it->first;
     end = it->second;
     const uint64_t pages = (end - start) / kPage;
@@ -157,7 +162,7 @@ void PlausibleStream::do_munmap(std::vector<Event>& out) {
 void PlausibleStream::do_range_op(std::vector<Event>& out, EventKind kind) {
   Process& p = current();
   if (p.maps.empty()) return;
-  auto it = std::next(p.maps.begin(), static_cast<long>(c_.below(p.maps.size())));
+  auto it = any_mapping(p);
   const uint64_t pages = (it->second - it->first) / kPage;
   const uint64_t first = c_.below(pages), count = 1 + c_.below(std::min<uint64_t>(pages - first, 1024));
   const uint16_t flags = kind == EventKind::kMprotect ? static_cast<uint16_t>(c_.below(2)) : 0;
@@ -171,7 +176,7 @@ void PlausibleStream::do_range_op(std::vector<Event>& out, EventKind kind) {
 void PlausibleStream::do_mremap(std::vector<Event>& out) {
   Process& p = current();
   if (p.maps.empty()) return;
-  auto it = std::next(p.maps.begin(), static_cast<long>(c_.below(p.maps.size())));
+  auto it = any_mapping(p);
   const uint64_t start = it->first, old_len = it->second - it->first;
   const uint64_t new_len = pick_length();
   uint64_t result = start;

@@ -73,6 +73,7 @@ class PlausibleStream {
 
  private:
   Process& current() { return procs_[cur_]; }
+  RangeMap::const_iterator any_mapping(const Process& p);
   uint64_t pick_length();
   uint64_t place(Process& p, uint64_t length);
   uint64_t pick_address(const Process& p);
