@@ -163,7 +163,7 @@ inline RunReport check(const std::vector<Event>& events, const Case& c) {
                                            r.schemes.front().stats.guest_faults));
   if (layout.four_k) {
     std::vector<Event> folded = events;  // as run_experiment hands them to the machine
-    for (Event& e : folded) canonicalize(e, profile.guest_levels);
+    for (Event& e : folded) canonicalize(e, profile.section<PagingConfig>().guest_levels);
     std::string diff = check_guest_pages(folded, profile, layout.footprint);
     if (!diff.empty()) throw std::runtime_error(fmt::format("layout {}: guest tables: {}", c.layout, diff));
   }

@@ -7,20 +7,24 @@
 #include <fstream>
 
 #include "common/error.h"
+#include "mem/cache_config.h"
+#include "os/guest_config.h"
+#include "paging/paging_config.h"
+#include "tlb/tlb_config.h"
 
 namespace hvsim {
 
 TEST(Profile, BuiltInProfilesLoadWithTheirGeometry) {
   Profile d = load_profile("default");
-  EXPECT_EQ(d.tlb.l1[0].entries, 64u);
-  EXPECT_EQ(d.tlb.l2.entries, 1536u);
-  EXPECT_EQ(d.tlb.l2.ways, 12u);
-  EXPECT_EQ(d.pwc.entries[2], 32u);
+  EXPECT_EQ(d.section<TlbConfig>().l1[0].entries, 64u);
+  EXPECT_EQ(d.section<TlbConfig>().l2.entries, 1536u);
+  EXPECT_EQ(d.section<TlbConfig>().l2.ways, 12u);
+  EXPECT_EQ(d.section<PwcConfig>().entries[2], 32u);
   EXPECT_EQ(d.vm_exit_cycles, 1150u);
   Profile b = load_profile("bare");
-  EXPECT_EQ(b.pwc.entries[2], 0u);
-  EXPECT_EQ(b.nested_tlb_entries, 0u);
-  EXPECT_FALSE(b.cache_data_accesses);
+  EXPECT_EQ(b.section<PwcConfig>().entries[2], 0u);
+  EXPECT_EQ(b.section<NestedTlbConfig>().entries, 0u);
+  EXPECT_FALSE(b.section<CacheHierarchyConfig>().data_accesses);
 }
 
 TEST(Profile, SetOverridesKeysByName) {
@@ -29,10 +33,10 @@ TEST(Profile, SetOverridesKeysByName) {
   apply_setting(p, "paging.host_levels=5");
   apply_setting(p, "guest.page_size=thp");
   apply_setting(p, "cache.l2_size=2MiB");
-  EXPECT_EQ(p.guest_levels, 5);
-  EXPECT_EQ(p.host_levels, 5);
-  EXPECT_EQ(p.guest_page_size, GuestPagePolicy::kThp);
-  EXPECT_EQ(p.cache.l2.size_bytes, 2u << 20);
+  EXPECT_EQ(p.section<PagingConfig>().guest_levels, 5);
+  EXPECT_EQ(p.section<PagingConfig>().host_levels, 5);
+  EXPECT_EQ(p.section<GuestConfig>().page_size, GuestPagePolicy::kThp);
+  EXPECT_EQ(p.section<CacheHierarchyConfig>().l2.size_bytes, 2u << 20);
 }
 
 TEST(Profile, BadKeysAndValuesAreRejectedWithTheirName) {
@@ -101,7 +105,7 @@ std::string validation_error(const std::vector<std::string>& settings) {
 TEST(Profile, IntegersAreDecimalEvenWithLeadingZeros) {
   Profile p = load_profile("default");
   apply_setting(p, "tlb.l2_ways=016");
-  EXPECT_EQ(p.tlb.l2.ways, 16u);  // not octal 14
+  EXPECT_EQ(p.section<TlbConfig>().l2.ways, 16u);  // not octal 14
   EXPECT_NE(validation_error({"tlb.l2_ways=0x10"}).find("expected a decimal integer"), std::string::npos);
 }
 

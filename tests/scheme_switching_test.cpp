@@ -107,8 +107,7 @@ TEST(SwitchingScheme, StartsInShadowWhenAskedAndRejectsBadKeys) {
   for (const char* bad :
        {"switching.initial=tdp", "switching.window=0", "switching.margin=2", "switching.windows=5"}) {
     Profile q = load_profile("bare");
-    apply_setting(q, bad);
-    EXPECT_THROW(Driver(q, "switching"), InputError) << bad;
+    EXPECT_THROW(apply_setting(q, bad), InputError) << bad;
   }
 }
 

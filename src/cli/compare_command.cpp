@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <sstream>
 
+#include "cli/profile_command.h"
 #include "common/error.h"
 #include "common/memory_budget.h"
 #include "common/units.h"
+#include "paging/paging_config.h"
 #include "report/atomic_file.h"
 #include "report/writers.h"
 #include "sim/experiment.h"
@@ -49,10 +51,10 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
-// Builds the machine and schemes once before any simulation. Every registered scheme reads its
-// section of the profile, so a bad scheme key fails now whatever --schemes selects; and the
-// selected schemes together take their TLBs, caches and allocators from the memory budget, so
-// a configuration that cannot fit fails here (exit 2) rather than during the run.
+// Builds the machine and schemes once before any simulation: every registered scheme is built
+// from its section whatever --schemes selects; and the selected schemes together take their
+// TLBs, caches and allocators from the memory budget, so a configuration that cannot fit fails
+// here (exit 2) rather than during the run.
 void build_schemes_once(const Profile& profile, const std::vector<std::string>& selected,
                         uint64_t footprint_hint) {
   // As run_experiment sizes its machine.
@@ -66,12 +68,6 @@ void build_schemes_once(const Profile& profile, const std::vector<std::string>& 
   }
   for (auto* e : reg.all())
     if (std::find(selected.begin(), selected.end(), e->name) == selected.end()) e->factory(ctx);
-  // A scheme that never checked its section has no keys at all.
-  for (const auto& [key, _] : profile.extras) {
-    std::string section = key.substr(0, key.find('.'));
-    if (reg.find(section) && !profile.checked_sections.count(section))
-      throw InputError(fmt::format("unknown key '{}'; the {} scheme has no keys", key, section));
-  }
 }
 
 // The budget error before the run, naming what to shrink: the profile's largest structure for
@@ -119,31 +115,18 @@ void run_compare(const CompareArgs& a) {
     throw InputError(fmt::format("--footprint: '{}' is too large; expected at most 64TiB", a.footprint));
   // Workloads place their data from kWorkloadHeapBase up; it must stay in the canonical lower
   // half of the guest's virtual address space (128TiB with 4 levels, 64PiB with 5).
-  const uint64_t va_top = uint64_t{1} << (12 + 9 * profile.guest_levels - 1);
+  const int guest_levels = profile.section<PagingConfig>().guest_levels;
+  const uint64_t va_top = uint64_t{1} << (12 + 9 * guest_levels - 1);
   if (params.footprint > va_top - kWorkloadHeapBase)
     throw InputError(fmt::format(
         "--footprint: '{}' is too large for {}-level guest paging; expected at most {} (workloads start at "
         "guest-virtual {:#x}; paging.guest_levels=5 allows up to 64TiB)",
-        a.footprint, profile.guest_levels, format_size(va_top - kWorkloadHeapBase), kWorkloadHeapBase));
+        a.footprint, guest_levels, format_size(va_top - kWorkloadHeapBase), kWorkloadHeapBase));
   params.accesses = parse_count(a.accesses, "--accesses");
   const uint64_t warmup = parse_count(a.warmup, "--warmup", 0);
   params.accesses += warmup;  // generators produce the warm-up on top of the measured accesses
   params.seed = parse_u64(a.seed, "--seed");
-  // workload.* keys go to the generator; everything else left over is unknown.
-  for (auto it = profile.extras.begin(); it != profile.extras.end();) {
-    if (it->first.rfind("workload.", 0) == 0) {
-      params.options[it->first.substr(9)] = it->second;
-      it = profile.extras.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  for (const auto& [key, _] : profile.extras) {
-    std::string section = key.substr(0, key.find('.'));
-    if (!SchemeRegistry::instance().find(section))
-      throw InputError(
-          fmt::format("unknown key '{}'; expected a key of a known section (see `hvsim profile keys`)", key));
-  }
+  params.options = profile.section<WorkloadSettings>().options;
 
   ExperimentOptions opt;
   opt.schemes = resolve_schemes(a.schemes);
@@ -282,14 +265,7 @@ void register_info_commands(CLI::App& app) {
   app.add_subcommand("workloads", "List the built-in workload generators")->callback([] {
     for (auto* e : WorkloadRegistry::instance().all()) fmt::print("{:<14} {}\n", e->name, e->description);
   });
-  auto* prof = app.add_subcommand("profile", "Show machine profiles and their keys");
-  prof->require_subcommand(1);
-  prof->add_subcommand("keys", "List every profile key")->callback([] {
-    for (auto& [k, doc] : profile_key_docs()) fmt::print("{:<32} {}\n", k, doc);
-  });
-  prof->add_subcommand("list", "List the built-in profiles")->callback([] {
-    for (auto& n : builtin_profile_names()) fmt::print("{}\n", n);
-  });
+  register_profile_command(app);
 }
 
 }  // namespace hvsim

@@ -26,11 +26,12 @@ void HostTablePool::free(uint64_t frame) {
     if (frame - c.first < (uint64_t{1} << kPoolChunkOrder)) return c.frames->free(frame, 0);
 }
 
-Hypervisor::Hypervisor(const Profile& profile, uint64_t guest_memory_bytes, uint64_t host_memory_bytes)
-    : profile_(profile), host_memory_bytes_(host_memory_bytes), frames_(0, host_memory_bytes >> 12) {
-  ept_ = std::make_unique<EptTable>(host_tables_, profile.host_levels, allocate_frames(0, "EPT root"));
-  if (profile.host_segment_backing) reserve_segments(guest_memory_bytes);
-  if (profile.host_populate_eager) populate(GuestPhysAddr(0), guest_memory_bytes);
+Hypervisor::Hypervisor(const HostConfig& cfg, const PagingConfig& paging, uint64_t guest_memory_bytes,
+                       uint64_t host_memory_bytes)
+    : cfg_(cfg), host_memory_bytes_(host_memory_bytes), frames_(0, host_memory_bytes >> 12) {
+  ept_ = std::make_unique<EptTable>(host_tables_, paging.host_levels, allocate_frames(0, "EPT root"));
+  if (cfg.segment_backing) reserve_segments(guest_memory_bytes);
+  if (cfg.populate_eager) populate(GuestPhysAddr(0), guest_memory_bytes);
 }
 
 uint64_t Hypervisor::allocate_frames(int order, const char* what) {
@@ -45,16 +46,16 @@ uint64_t Hypervisor::allocate_frames(int order, const char* what) {
 // still written lazily by populate(), only so that simulator memory follows the footprint; no
 // EPT violation is reported for them (the memory was there from the start).
 void Hypervisor::reserve_segments(uint64_t guest_memory_bytes) {
-  const uint64_t hpage = page_bytes(profile_.host_page_size);
-  std::vector<uint64_t> sizes = profile_.host_segment_sizes;
+  const uint64_t hpage = page_bytes(cfg_.page_size);
+  std::vector<uint64_t> sizes = cfg_.segments.sizes;
   if (sizes.empty()) {
     // Equal shares, rounded down to whole host pages so no host page straddles two backings.
-    uint64_t share = guest_memory_bytes / profile_.host_segment_count / hpage * hpage;
+    uint64_t share = guest_memory_bytes / cfg_.segments.count / hpage * hpage;
     if (share == 0)
       throw InputError(
           fmt::format("host.segments: {} segments of {} guest memory are smaller than a host page",
-                      profile_.host_segment_count, format_size(guest_memory_bytes)));
-    sizes.assign(profile_.host_segment_count, share);
+                      cfg_.segments.count, format_size(guest_memory_bytes)));
+    sizes.assign(cfg_.segments.count, share);
     sizes.back() = (guest_memory_bytes - share * (sizes.size() - 1)) / hpage * hpage;
   }
   uint64_t guest_base = 0;
@@ -93,7 +94,7 @@ void Hypervisor::reserve_segments(uint64_t guest_memory_bytes) {
 
 PopulateEffect Hypervisor::populate(GuestPhysAddr start, uint64_t length) {
   PopulateEffect fx;
-  const PageSize hsize = profile_.host_page_size;
+  const PageSize hsize = cfg_.page_size;
   const unsigned shift = page_shift(hsize);
   auto alloc_table = [&] {
     ++fx.tables_allocated;

@@ -8,9 +8,10 @@
 #include <vector>
 
 #include "common/address.h"
-#include "common/profile.h"
+#include "hv/host_config.h"
 #include "mem/buddy_allocator.h"
 #include "mem/table_memory.h"
+#include "paging/paging_config.h"
 #include "paging/radix_table.h"
 
 namespace hvsim {
@@ -56,7 +57,8 @@ struct PopulateEffect {
 
 class Hypervisor {
  public:
-  Hypervisor(const Profile& profile, uint64_t guest_memory_bytes, uint64_t host_memory_bytes);
+  Hypervisor(const HostConfig& cfg, const PagingConfig& paging, uint64_t guest_memory_bytes,
+             uint64_t host_memory_bytes);
 
   // Backs the guest-physical range with host memory if it is not yet (lazy population).
   PopulateEffect populate(GuestPhysAddr start, uint64_t length);
@@ -79,7 +81,7 @@ class Hypervisor {
   uint64_t allocate_frames(int order, const char* what);
   void reserve_segments(uint64_t guest_memory_bytes);
 
-  const Profile& profile_;
+  HostConfig cfg_;
   uint64_t host_memory_bytes_;
   BuddyAllocator frames_;
   TableMemory host_tables_;

@@ -14,15 +14,17 @@ MachineSizing MachineSizing::for_footprint(const Profile& p, uint64_t footprint)
   auto round_gib = [](uint64_t b) { return (b + kGiB - 1) / kGiB * kGiB; };
   // Memory is sparse (only table pages hold contents), so generous sizes cost nothing; they leave
   // room for aligned 1 GiB pages and page tables.
-  s.guest_memory = p.guest_memory ? p.guest_memory : round_gib(2 * footprint + kGiB);
-  s.host_memory = p.host_memory ? p.host_memory : round_gib(2 * s.guest_memory + 32 * kGiB);
+  const uint64_t guest = p.section<GuestConfig>().memory, host = p.section<HostConfig>().memory;
+  s.guest_memory = guest ? guest : round_gib(2 * footprint + kGiB);
+  s.host_memory = host ? host : round_gib(2 * s.guest_memory + 32 * kGiB);
   return s;
 }
 
 Machine::Machine(const Profile& profile, MachineSizing sizing)
     : profile_(profile),
-      guest_(profile, sizing.guest_memory),
-      hv_(profile, sizing.guest_memory, sizing.host_memory),
+      guest_(profile.section<GuestConfig>(), profile.section<PagingConfig>(), sizing.guest_memory),
+      hv_(profile.section<HostConfig>(), profile.section<PagingConfig>(), sizing.guest_memory,
+          sizing.host_memory),
       pool_bytes_(std::max<uint64_t>(kGiB, sizing.guest_memory / 16)) {}
 
 void Machine::populate_tables(EventEffect& e, std::span<const GuestPhysAddr> tables) {

@@ -8,9 +8,9 @@
 #include <cstring>
 #include <vector>
 
-#include "common/geometry.h"
 #include "common/huge_page_allocator.h"
 #include "common/memory_budget.h"
+#include "mem/cache_config.h"
 
 namespace hvsim {
 

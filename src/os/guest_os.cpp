@@ -7,8 +7,8 @@
 
 namespace hvsim {
 
-GuestOs::GuestOs(const Profile& profile, uint64_t memory_bytes)
-    : profile_(profile), memory_bytes_(memory_bytes), frames_(0, memory_bytes >> 12) {}
+GuestOs::GuestOs(const GuestConfig& cfg, const PagingConfig& paging, uint64_t memory_bytes)
+    : cfg_(cfg), levels_(paging.guest_levels), memory_bytes_(memory_bytes), frames_(0, memory_bytes >> 12) {}
 
 AddressSpace& GuestOs::space(uint32_t pid) {
   if (last_space_ && last_space_->pid == pid) return *last_space_;  // consecutive accesses share a pid
@@ -20,7 +20,7 @@ AddressSpace& GuestOs::space(uint32_t pid) {
   as.pcid = next_pcid_;
   next_pcid_ = static_cast<uint16_t>(next_pcid_ % 4095 + 1);
   uint64_t root = allocate_frames(0, "page-table root");
-  as.table = std::make_unique<GuestPageTable>(tables_, profile_.guest_levels, root);
+  as.table = std::make_unique<GuestPageTable>(tables_, levels_, root);
   fresh_roots_.push_back(GuestPhysAddr(root << 12));
   return *(last_space_ = &as);
 }
@@ -73,7 +73,7 @@ uint64_t GuestOs::allocate_frames(int order, const char* what) {
 }
 
 PageSize GuestOs::choose_size(const AddressSpace& as, GuestVirtAddr va) const {
-  switch (profile_.guest_page_size) {
+  switch (cfg_.page_size) {
     case GuestPagePolicy::k4K:
       return PageSize::k4K;
     case GuestPagePolicy::k2M:

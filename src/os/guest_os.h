@@ -9,10 +9,11 @@
 #include "common/address.h"
 #include "common/event.h"
 #include "common/flat_map.h"
-#include "common/profile.h"
 #include "mem/buddy_allocator.h"
 #include "mem/table_memory.h"
 #include "os/address_space.h"
+#include "os/guest_config.h"
+#include "paging/paging_config.h"
 
 namespace hvsim {
 
@@ -85,7 +86,7 @@ class GuestOs {
   // Primary regions smaller than this get no direct segment.
   static constexpr uint64_t kMinSegmentBytes = uint64_t{2} << 20;
 
-  GuestOs(const Profile& profile, uint64_t memory_bytes);
+  GuestOs(const GuestConfig& cfg, const PagingConfig& paging, uint64_t memory_bytes);
 
   AddressSpace& space(uint32_t pid);  // created on first use
   const AddressSpace* find_space(uint32_t pid) const;
@@ -145,7 +146,8 @@ class GuestOs {
   void break_cow(AddressSpace& as, GuestVirtAddr va, const GuestPageTable::Translation& t,
                  std::vector<GuestPteWrite>& writes);
 
-  const Profile& profile_;
+  GuestConfig cfg_;
+  int levels_;
   uint64_t memory_bytes_;
   BuddyAllocator frames_;
   TableMemory tables_;

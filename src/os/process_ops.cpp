@@ -167,7 +167,7 @@ void GuestOs::mmap(uint32_t pid, uint64_t start, uint64_t length, GuestOpEffect&
   as.regions[start] = end;
   if (!as.primary_seen) {
     as.primary_seen = true;
-    if (profile_.guest_direct_segment) reserve_segment(pid, start, length);
+    if (cfg_.direct_segment) reserve_segment(pid, start, length);
   }
 }
 

@@ -5,8 +5,8 @@
 #include <array>
 #include <cstdint>
 
-#include "common/geometry.h"
 #include "common/set_assoc.h"
+#include "paging/paging_config.h"
 
 namespace hvsim {
 

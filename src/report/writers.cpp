@@ -11,6 +11,9 @@
 namespace hvsim {
 namespace {
 
+// The paging and host sections belong to layers above report: read them by key.
+std::string key_text(const Profile& p, const char* key) { return value_text(p.value(key)); }
+
 std::vector<SchemeMetrics> metrics_of(const RunReport& run) {
   std::vector<std::pair<std::string, const SchemeStats*>> v;
   for (auto& s : run.schemes) v.emplace_back(s.name, &s.stats);
@@ -56,8 +59,9 @@ std::string render_table(const RunReport& run, const Profile& profile) {
   std::string out = fmt::format("workload: {}\n", run.description);
   out += fmt::format(
       "profile: {} ({}), {} guest + {} host levels, {} events measured{} in {:.2f} s{}\n", profile.name,
-      profile.origin, profile.guest_levels, profile.host_levels, si(run.events),
-      run.warmup_events ? fmt::format(" after {} warm-up", si(run.warmup_events)) : "", run.seconds,
+      profile.origin, key_text(profile, "paging.guest_levels"), key_text(profile, "paging.host_levels"),
+      si(run.events), run.warmup_events ? fmt::format(" after {} warm-up", si(run.warmup_events)) : "",
+      run.seconds,
       run.verified ? fmt::format(", verified: all schemes agree on {} accesses", si(run.verified_accesses))
                    : "");
   auto line = [&](const std::vector<std::string>& cells) {
@@ -200,10 +204,10 @@ std::string render_json(const std::vector<RunReport>& runs, const Profile& profi
   j["hvsim_version"] = HVSIM_VERSION;
   j["profile"] = {{"name", profile.name},
                   {"origin", profile.origin},
-                  {"frequency_ghz", profile.frequency_ghz},
-                  {"guest_levels", profile.guest_levels},
-                  {"host_levels", profile.host_levels},
-                  {"host_page_size", std::string(page_size_name(profile.host_page_size))}};
+                  {"frequency_ghz", profile.section<CoreConfig>().frequency_ghz},
+                  {"guest_levels", std::get<uint64_t>(profile.value("paging.guest_levels"))},
+                  {"host_levels", std::get<uint64_t>(profile.value("paging.host_levels"))},
+                  {"host_page_size", key_text(profile, "host.page_size")}};
   nlohmann::json workloads = nlohmann::json::array(), results = nlohmann::json::array();
   for (const auto& run : runs) {
     workloads.push_back(workload_json(run));

@@ -11,9 +11,7 @@
 // moves back to shadow at the next periodic check (every quarter period), the hypervisor
 // re-protecting it and syncing the shadow entries of the subtree below it.
 //
-// Keys ([agile] in a profile, or --set agile.KEY=VALUE):
-//   quiet_period  accesses without a write before a nested page returns to shadow (100000)
-//   page_cycles   hypervisor cycles per guest table page synced when a subtree moves back (2048)
+// Keys: [agile] below (`hvsim profile keys`).
 #include <algorithm>
 #include <array>
 #include <string>
@@ -28,6 +26,20 @@
 
 namespace hvsim {
 namespace {
+
+struct AgileConfig {
+  uint64_t quiet_period = 100'000;
+  uint64_t page_cycles = 2048;
+};
+
+HVSIM_CONFIG_SECTION(AgileConfig, "agile", 0, "Agile Paging") {
+  s.integer("quiet_period", &AgileConfig::quiet_period, 1, uint64_t{1} << 48)
+      .unit("accesses")
+      .doc("accesses without a write before a nested page returns to shadow");
+  s.integer("page_cycles", &AgileConfig::page_cycles, 0, 1'000'000'000)
+      .unit("cycles")
+      .doc("hypervisor cycles per guest table page synced when a subtree moves back");
+}
 
 enum class PageMode : uint8_t { kProtected, kNested };
 
@@ -45,15 +57,16 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
  public:
   explicit AgileScheme(SchemeContext& ctx)
       : TlbScheme(ctx),
-        spwc_(ctx.profile.pwc),
-        gpwc_(ctx.profile.pwc),
-        hpwc_(ctx.profile.host_pwc),
-        ntlb_(ctx.profile.nested_tlb_entries, ctx.profile.nested_tlb_ways),
-        host_(ctx.machine.hypervisor().ept(), ctx.profile.host_page_size, gpwc_, hpwc_, ntlb_, cache_),
-        shadow_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(), ctx.profile.guest_levels) {
-    check_scheme_keys(ctx.profile, "agile", {"quiet_period", "page_cycles"});
-    quiet_ = scheme_param_u64(ctx.profile, "agile.quiet_period", 100'000, 1, uint64_t{1} << 48);
-    page_cycles_ = scheme_param_u64(ctx.profile, "agile.page_cycles", 2048, 0, 1'000'000'000);
+        spwc_(ctx.profile.section<PwcConfig>()),
+        gpwc_(ctx.profile.section<PwcConfig>()),
+        hpwc_(ctx.profile.section<HostPwcConfig>()),
+        ntlb_(ctx.profile.section<NestedTlbConfig>()),
+        host_(ctx.machine.hypervisor().ept(), ctx.profile.section<HostConfig>().page_size, gpwc_, hpwc_,
+              ntlb_, cache_),
+        shadow_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(),
+                ctx.profile.section<PagingConfig>().guest_levels) {
+    quiet_ = ctx.profile.section<AgileConfig>().quiet_period;
+    page_cycles_ = ctx.profile.section<AgileConfig>().page_cycles;
     check_every_ = std::max<uint64_t>(1, quiet_ / 4);
     next_check_ = check_every_;
   }

@@ -15,8 +15,9 @@ class DualSegmentScheme final : public HardwareNestedScheme<DualSegmentScheme> {
  public:
   explicit DualSegmentScheme(SchemeContext& ctx)
       : HardwareNestedScheme(ctx),
-        hpwc_(ctx.profile.host_pwc),
-        walker_(ctx.machine.hypervisor(), true, ctx.profile.host_page_size, gpwc_, hpwc_, ntlb_, cache_) {}
+        hpwc_(ctx.profile.section<HostPwcConfig>()),
+        walker_(ctx.machine.hypervisor(), true, ctx.profile.section<HostConfig>().page_size, gpwc_, hpwc_,
+                ntlb_, cache_) {}
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     GuestVirtAddr va(ev.addr);

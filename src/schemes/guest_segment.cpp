@@ -14,8 +14,9 @@ class GuestSegmentScheme final : public HardwareNestedScheme<GuestSegmentScheme>
  public:
   explicit GuestSegmentScheme(SchemeContext& ctx)
       : HardwareNestedScheme(ctx),
-        hpwc_(ctx.profile.host_pwc),
-        walker_(ctx.machine.hypervisor(), false, ctx.profile.host_page_size, gpwc_, hpwc_, ntlb_, cache_) {}
+        hpwc_(ctx.profile.section<HostPwcConfig>()),
+        walker_(ctx.machine.hypervisor(), false, ctx.profile.section<HostConfig>().page_size, gpwc_, hpwc_,
+                ntlb_, cache_) {}
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     GuestVirtAddr va(ev.addr);

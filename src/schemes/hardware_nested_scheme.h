@@ -24,8 +24,8 @@ class HardwareNestedScheme : public TlbScheme<Derived> {
  protected:
   explicit HardwareNestedScheme(SchemeContext& ctx)
       : TlbScheme<Derived>(ctx),
-        gpwc_(ctx.profile.pwc),
-        ntlb_(ctx.profile.nested_tlb_entries, ctx.profile.nested_tlb_ways) {}
+        gpwc_(ctx.profile.section<PwcConfig>()),
+        ntlb_(ctx.profile.section<NestedTlbConfig>()) {}
 
   WalkCache gpwc_;
   NestedTlb ntlb_;

@@ -11,7 +11,7 @@ namespace {
 class NativeScheme final : public TlbScheme<NativeScheme> {
  public:
   static constexpr bool kNative = true;
-  explicit NativeScheme(SchemeContext& ctx) : TlbScheme(ctx), pwc_(ctx.profile.pwc) {}
+  explicit NativeScheme(SchemeContext& ctx) : TlbScheme(ctx), pwc_(ctx.profile.section<PwcConfig>()) {}
 
   void flush_walk_caches(uint16_t pcid) { pwc_.flush_asid(pcid); }
 

@@ -10,8 +10,9 @@ class NestedScheme final : public HardwareNestedScheme<NestedScheme> {
  public:
   explicit NestedScheme(SchemeContext& ctx)
       : HardwareNestedScheme(ctx),
-        hpwc_(ctx.profile.host_pwc),
-        walker_(ctx.machine.hypervisor().ept(), ctx.profile.host_page_size, gpwc_, hpwc_, ntlb_, cache_) {}
+        hpwc_(ctx.profile.section<HostPwcConfig>()),
+        walker_(ctx.machine.hypervisor().ept(), ctx.profile.section<HostConfig>().page_size, gpwc_, hpwc_,
+                ntlb_, cache_) {}
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     auto r = walker_.walk(*space().table, GuestVirtAddr(ev.addr), space().pcid);

@@ -1,50 +1,47 @@
 // pv: Xen paravirtual direct paging (the baseline PiBooster improves on); see pv_scheme.h and
-// hv/pv_paging.h. Keys ([pv]), all in cycles unless said:
-//   multicall_batch        requests per hypercall on the page-fault path (1: each update alone)
-//   lazy_mmu_batch         requests per multicall for OS events, which Linux runs in lazy-MMU
-//                          mode (fork's copy_page_range, munmap, mprotect): 32, MC_BATCH in
-//                          arch/x86/xen/multicalls.c
-//   validate_entry_cycles  Xen's validation of one update (assumed)
-//   validate_page_cycles   typing and validating a new page-table page on pin (assumed)
-//   unpin_cycles           devalidating a freed page-table page (assumed)
-//   iommu                  true: page-table type changes update the IOMMU and flush the IOTLB
-//                          (priced by costs.iommu_map_cycles and costs.iotlb_flush_cycles)
-#include "common/error.h"
+// hv/pv_paging.h. Keys: [pv] below; pv-pibooster reads them too.
 #include "schemes/pv_scheme.h"
 
 namespace hvsim {
 
+HVSIM_CONFIG_SECTION(PvConfig, "pv", 0, "Xen PV direct paging (also read by pv-pibooster)") {
+  s.integer("multicall_batch", &PvConfig::multicall_batch, 1, 4096)
+      .unit("requests")
+      .doc("requests per hypercall on the page-fault path (1: each update alone)");
+  s.integer("lazy_mmu_batch", &PvConfig::lazy_mmu_batch, 1, 4096)
+      .unit("requests")
+      .doc("requests per multicall for OS events in lazy-MMU mode (fork, munmap, mprotect): MC_BATCH");
+  s.integer("validate_entry_cycles", &PvConfig::validate_entry_cycles, 0, 1u << 30)
+      .unit("cycles")
+      .doc("Xen's validation of one update (assumed)");
+  s.integer("validate_page_cycles", &PvConfig::validate_page_cycles, 0, 1u << 30)
+      .unit("cycles")
+      .doc("typing and validating a new page-table page on pin (assumed)");
+  s.integer("unpin_cycles", &PvConfig::unpin_cycles, 0, 1u << 30)
+      .unit("cycles")
+      .doc("devalidating a freed page-table page (assumed)");
+  s.flag("iommu", &PvConfig::iommu)
+      .doc(
+          "page-table type changes update the IOMMU and flush the IOTLB (costs.iommu_map_cycles, "
+          "costs.iotlb_flush_cycles)");
+}
+
 PvCosts pv_costs(const Profile& p, bool pibooster) {
-  check_scheme_keys(p, "pv",
-                    {"multicall_batch", "lazy_mmu_batch", "validate_entry_cycles", "validate_page_cycles",
-                     "unpin_cycles", "iommu"});
-  auto u32 = [&p](const char* key, uint64_t fallback) {
-    return static_cast<uint32_t>(scheme_param_u64(p, key, fallback, 0, 1u << 30));
-  };
+  const PvConfig& pv = p.section<PvConfig>();
   PvCosts c;
   c.hypercall_cycles = p.hypercall_cycles;
-  c.batch = static_cast<uint32_t>(scheme_param_u64(p, "pv.multicall_batch", 1, 1, 4096));
-  c.lazy_batch = static_cast<uint32_t>(scheme_param_u64(p, "pv.lazy_mmu_batch", 32, 1, 4096));
-  c.validate_entry_cycles = u32("pv.validate_entry_cycles", 150);
-  c.validate_page_cycles = u32("pv.validate_page_cycles", 2000);
-  c.unpin_cycles = u32("pv.unpin_cycles", 2000);
-  auto it = p.extras.find("pv.iommu");
-  if (it != p.extras.end()) {
-    if (it->second == "true" || it->second == "1")
-      c.iommu = true;
-    else if (it->second == "false" || it->second == "0")
-      c.iommu = false;
-    else
-      throw InputError("pv.iommu: '" + it->second + "' is not valid; expected true or false");
-  }
+  c.batch = pv.multicall_batch;
+  c.lazy_batch = pv.lazy_mmu_batch;
+  c.validate_entry_cycles = pv.validate_entry_cycles;
+  c.validate_page_cycles = pv.validate_page_cycles;
+  c.unpin_cycles = pv.unpin_cycles;
+  c.iommu = pv.iommu;
   c.iommu_update_cycles = p.iommu_map_cycles;
   c.iotlb_flush_cycles = p.iotlb_flush_cycles;
   if (pibooster) {
-    check_scheme_keys(p, "pv-pibooster", {"cache_pages", "prefill_pages"});
     c.pibooster = true;
-    c.cache_pages = static_cast<uint32_t>(scheme_param_u64(p, "pv-pibooster.cache_pages", 1024, 0, 1u << 24));
-    c.prefill_pages =
-        static_cast<uint32_t>(scheme_param_u64(p, "pv-pibooster.prefill_pages", 0, 0, 1u << 24));
+    c.cache_pages = p.section<PiBoosterConfig>().cache_pages;
+    c.prefill_pages = p.section<PiBoosterConfig>().prefill_pages;
   }
   return c;
 }

@@ -11,12 +11,29 @@
 
 namespace hvsim {
 
+// [pv] (pv.cpp), read by both PV schemes.
+struct PvConfig {
+  uint32_t multicall_batch = 1;
+  uint32_t lazy_mmu_batch = 32;  // MC_BATCH in arch/x86/xen/multicalls.c
+  uint32_t validate_entry_cycles = 150;
+  uint32_t validate_page_cycles = 2000;
+  uint32_t unpin_cycles = 2000;
+  bool iommu = false;
+};
+
+// [pv-pibooster] (pv_pibooster.cpp).
+struct PiBoosterConfig {
+  uint32_t cache_pages = 1024;
+  uint32_t prefill_pages = 0;
+};
+
 class PvScheme final : public TlbScheme<PvScheme> {
  public:
   PvScheme(SchemeContext& ctx, bool pibooster)
       : TlbScheme(ctx),
-        pwc_(ctx.profile.pwc),
-        tables_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(), ctx.profile.guest_levels),
+        pwc_(ctx.profile.section<PwcConfig>()),
+        tables_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(),
+                ctx.profile.section<PagingConfig>().guest_levels),
         pv_(pv_costs(ctx.profile, pibooster)) {}
 
   void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor& cursor) {

@@ -3,7 +3,6 @@
 // hands every scheme the same batches of events.
 #pragma once
 #include <functional>
-#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -41,16 +40,12 @@ class Scheme {
 using SchemeFactory = std::function<std::unique_ptr<Scheme>(SchemeContext&)>;
 using SchemeRegistry = Registry<SchemeFactory>;
 
-#define HVSIM_REGISTER_SCHEME(ident, name, description, order, factory) \
-  static const bool hvsim_scheme_registered_##ident =                   \
-      ::hvsim::SchemeRegistry::instance().add(name, description, factory, order)
-
-// Reads `section.key` from the profile's scheme sections (`[switching] window = 100000`).
-uint64_t scheme_param_u64(const Profile& p, const std::string& key, uint64_t fallback, uint64_t lo,
-                          uint64_t hi);
-double scheme_param_double(const Profile& p, const std::string& key, double fallback, double lo, double hi);
-// Rejects keys of `section` (the scheme's name) other than `known`, naming them and the known ones.
-void check_scheme_keys(const Profile& p, const std::string& section,
-                       std::initializer_list<const char*> known);
+// A scheme owns the config section of its name (declared with HVSIM_CONFIG_SECTION in its file,
+// or none: "the nested scheme has no keys"), listed after the machine's sections.
+#define HVSIM_REGISTER_SCHEME(ident, name, description, order, factory)                         \
+  static const bool hvsim_scheme_registered_##ident =                                           \
+      ::hvsim::SchemeRegistry::instance().add(name, description, factory, order) &&             \
+      ::hvsim::ConfigRegistry::instance().reserve(name, std::string("the ") + name + " scheme", \
+                                                  1000 + (order))
 
 }  // namespace hvsim

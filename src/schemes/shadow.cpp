@@ -12,8 +12,9 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
  public:
   explicit ShadowScheme(SchemeContext& ctx)
       : TlbScheme(ctx),
-        pwc_(ctx.profile.pwc),
-        shadow_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(), ctx.profile.guest_levels) {}
+        pwc_(ctx.profile.section<PwcConfig>()),
+        shadow_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(),
+                ctx.profile.section<PagingConfig>().guest_levels) {}
 
   void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor& cursor) {
     charge_guest_fault(e);

@@ -7,12 +7,7 @@
 // A switch exits to the hypervisor and flushes every translation cache; to nested it drops the
 // shadow tables, to shadow it builds them from the guest's tables (both costed per page).
 //
-// Keys ([switching] in a profile, or --set switching.KEY=VALUE):
-//   window       accesses per decision window (default 100000)
-//   margin       fraction of the current cost the other mode must save (default 0.2)
-//   hold         windows to stay in a mode after a switch before reconsidering (default 1)
-//   page_cycles  hypervisor cycles per table page built or dropped by a switch (default 2048)
-//   initial      "nested" (default) or "shadow"
+// Keys: [switching] below (`hvsim profile keys`).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -30,31 +25,56 @@ namespace {
 
 enum class Mode : uint8_t { kShadow, kNested };
 
+struct SwitchingConfig {
+  uint64_t window = 100'000;
+  double margin = 0.2;
+  uint64_t hold = 1;
+  uint64_t page_cycles = 2048;
+  Mode initial = Mode::kNested;
+};
+
+HVSIM_CONFIG_SECTION(SwitchingConfig, "switching", 0, "dynamic SPT/TDP switching") {
+  s.integer("window", &SwitchingConfig::window, 1, uint64_t{1} << 48)
+      .unit("accesses")
+      .doc("accesses per decision window");
+  s.number("margin", &SwitchingConfig::margin, 0.0, 0.95)
+      .unit("fraction")
+      .doc("fraction of the current cost the other mode must save");
+  s.integer("hold", &SwitchingConfig::hold, 0, 1'000'000)
+      .unit("windows")
+      .doc("windows to stay in a mode after a switch before reconsidering");
+  s.integer("page_cycles", &SwitchingConfig::page_cycles, 0, 1'000'000'000)
+      .unit("cycles")
+      .doc("hypervisor cycles per table page built or dropped by a switch");
+  s.choice("initial", &SwitchingConfig::initial,
+           std::vector<std::pair<std::string, Mode>>{{"nested", Mode::kNested}, {"shadow", Mode::kShadow}})
+      .doc("the mode the VM starts in");
+}
+
 class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
  public:
   explicit SwitchingScheme(SchemeContext& ctx)
       : TlbScheme(ctx),
-        spwc_(ctx.profile.pwc),
-        gpwc_(ctx.profile.pwc),
-        hpwc_(ctx.profile.host_pwc),
-        ntlb_(ctx.profile.nested_tlb_entries, ctx.profile.nested_tlb_ways),
-        nested_(ctx.machine.hypervisor().ept(), ctx.profile.host_page_size, gpwc_, hpwc_, ntlb_, cache_),
-        shadow_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(), ctx.profile.guest_levels) {
+        spwc_(ctx.profile.section<PwcConfig>()),
+        gpwc_(ctx.profile.section<PwcConfig>()),
+        hpwc_(ctx.profile.section<HostPwcConfig>()),
+        ntlb_(ctx.profile.section<NestedTlbConfig>()),
+        nested_(ctx.machine.hypervisor().ept(), ctx.profile.section<HostConfig>().page_size, gpwc_, hpwc_,
+                ntlb_, cache_),
+        shadow_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(),
+                ctx.profile.section<PagingConfig>().guest_levels) {
     const Profile& p = ctx.profile;
-    check_scheme_keys(p, "switching", {"window", "margin", "hold", "page_cycles", "initial"});
-    window_ = scheme_param_u64(p, "switching.window", 100'000, 1, uint64_t{1} << 48);
-    margin_ = scheme_param_double(p, "switching.margin", 0.2, 0.0, 0.95);
-    hold_ = scheme_param_u64(p, "switching.hold", 1, 0, 1'000'000);
-    page_cycles_ = scheme_param_u64(p, "switching.page_cycles", 2048, 0, 1'000'000'000);
-    if (auto it = p.extras.find("switching.initial"); it != p.extras.end()) {
-      if (it->second != "nested" && it->second != "shadow")
-        throw InputError(
-            fmt::format("switching.initial: '{}' is not valid; expected nested or shadow", it->second));
-      mode_ = it->second == "shadow" ? Mode::kShadow : Mode::kNested;
-    }
+    const SwitchingConfig& c = p.section<SwitchingConfig>();
+    window_ = c.window;
+    margin_ = c.margin;
+    hold_ = c.hold;
+    page_cycles_ = c.page_cycles;
+    mode_ = c.initial;
     // Before both modes have been measured, a nested walk is assumed to cost what it fetches
     // with nothing cached relative to a shadow walk: ((g+1)(h+1)-1)/g.
-    prior_ratio_ = static_cast<double>((p.guest_levels + 1) * (p.host_levels + 1) - 1) / p.guest_levels;
+    const PagingConfig& levels = p.section<PagingConfig>();
+    prior_ratio_ =
+        static_cast<double>((levels.guest_levels + 1) * (levels.host_levels + 1) - 1) / levels.guest_levels;
     pf_exit_ = p.vm_exit_cycles + p.interrupt_injection_cycles;
     pte_exit_ = p.vm_exit_cycles + p.shadow_pte_write_cycles;
     hidden_exit_ = p.vm_exit_cycles + p.shadow_fill_cycles;

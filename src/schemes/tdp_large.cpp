@@ -4,9 +4,7 @@
 // leaves of `leaf` bytes, each level indexing as many guest-physical bits as it needs, so a walk
 // with nothing cached fetches (g+1)(h+1)-1 entries with h = `levels`.
 //
-// Keys ([tdp-large] in a profile, or --set tdp-large.KEY=VALUE):
-//   levels  host levels, 1..5 (default 2)
-//   leaf    host leaf size, a power of two from 4KiB (default 1GiB)
+// Keys: [tdp-large] below.
 #include <fmt/format.h>
 
 #include <bit>
@@ -21,16 +19,32 @@
 namespace hvsim {
 namespace {
 
-LargeHostLayout layout_for(const Profile& p, const Machine& m) {
-  check_scheme_keys(p, "tdp-large", {"levels", "leaf"});
-  int levels = static_cast<int>(scheme_param_u64(p, "tdp-large.levels", 2, 1, LargeHostLayout::kMaxLevels));
+struct TdpLargeConfig {
+  int levels = 2;
   uint64_t leaf = uint64_t{1} << 30;
-  if (auto it = p.extras.find("tdp-large.leaf"); it != p.extras.end()) {
-    leaf = parse_size(it->second, "tdp-large.leaf");
-    if (leaf < 4096 || !std::has_single_bit(leaf))
-      throw InputError(
-          fmt::format("tdp-large.leaf: '{}' is not valid; expected a power of two from 4KiB", it->second));
-  }
+};
+
+uint64_t parse_leaf(const std::string& text, const ConfigKey& k) {
+  const uint64_t leaf = parse_size(text, k.key());
+  if (leaf < 4096 || !std::has_single_bit(leaf))
+    throw InputError(fmt::format("{}: '{}' is not valid; expected a power of two from 4KiB", k.key(), text));
+  return leaf;
+}
+
+HVSIM_CONFIG_SECTION(TdpLargeConfig, "tdp-large", 0, "simplified TDP with enlarged host paging structures") {
+  s.integer("levels", &TdpLargeConfig::levels, 1, LargeHostLayout::kMaxLevels)
+      .unit("levels")
+      .doc("host levels of the enlarged table");
+  s.custom<uint64_t>(
+       "leaf", &TdpLargeConfig::leaf, "size", "power of two from 4KiB", parse_leaf,
+       [](const uint64_t& v) { return ConfigValue(v); }, [](const uint64_t& v) { return size_text(v); })
+      .unit("bytes")
+      .doc("host leaf size");
+}
+
+LargeHostLayout layout_for(const Profile& p, const Machine& m) {
+  const int levels = p.section<TdpLargeConfig>().levels;
+  const uint64_t leaf = p.section<TdpLargeConfig>().leaf;
   unsigned leaf_shift = static_cast<unsigned>(std::countr_zero(leaf));
   // The tables cover the VM's guest-physical memory (at least one index bit per level).
   unsigned bits = static_cast<unsigned>(std::bit_width(m.guest().memory_bytes() - 1));
@@ -42,11 +56,13 @@ class TdpLargeScheme final : public HardwareNestedScheme<TdpLargeScheme> {
  public:
   explicit TdpLargeScheme(SchemeContext& ctx)
       : HardwareNestedScheme(ctx),
-        host_(ctx.machine.hypervisor(), layout_for(ctx.profile, ctx.machine), ctx.profile.host_page_size,
-              ctx.machine.pool_bytes()) {
+        host_(ctx.machine.hypervisor(), layout_for(ctx.profile, ctx.machine),
+              ctx.profile.section<HostConfig>().page_size, ctx.machine.pool_bytes()),
+        hpwc_hit_cycles_(ctx.profile.section<HostPwcConfig>().hit_cycles) {
     // Host paging-structure caches: the profile's per-level sizes, by level of this table.
     for (int l = 2; l <= host_.layout().levels; ++l)
-      hpwc_[l].configure(ctx.profile.host_pwc.entries[l], ctx.profile.host_pwc.ways);
+      hpwc_[l].configure(ctx.profile.section<HostPwcConfig>().entries[l],
+                         ctx.profile.section<HostPwcConfig>().ways);
   }
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
@@ -104,7 +120,7 @@ class TdpLargeScheme final : public HardwareNestedScheme<TdpLargeScheme> {
       if (uint64_t* f = hpwc_[c].lookup(gpa.value >> l.shift[c])) {
         level = c - 1;
         frame = *f;
-        cost.cycles += profile_.host_pwc.hit_cycles;
+        cost.cycles += hpwc_hit_cycles_;
         break;
       }
     }
@@ -126,6 +142,7 @@ class TdpLargeScheme final : public HardwareNestedScheme<TdpLargeScheme> {
 
   LargeHostTable host_;
   std::array<SetAssoc<uint64_t>, LargeHostLayout::kMaxLevels + 1> hpwc_;
+  uint32_t hpwc_hit_cycles_;
   uint64_t guest_refs_ = 0, host_refs_ = 0, ntlb_hits_ = 0;
 };
 

@@ -29,9 +29,9 @@ class TlbScheme : public Scheme {
   void run(std::span<const Event> events, const BatchEffects& fx, HostPhysAddr* out) override {
     Derived& self = static_cast<Derived&>(*this);
     EffectCursor cursor(fx);
-    const uint32_t base = profile_.base_cycles_per_access;
+    const uint32_t base = profile_.section<CoreConfig>().base_cycles_per_access;
     const uint32_t stlb = tlb_.l2_hit_cycles();
-    const bool data = profile_.cache_data_accesses;
+    const bool data = profile_.section<CacheHierarchyConfig>().data_accesses;
     for (uint32_t i = 0; i < events.size(); ++i) {
       const Event& ev = events[i];
       const EventEffect* e = cursor.at(i);
@@ -76,7 +76,10 @@ class TlbScheme : public Scheme {
 
  protected:
   explicit TlbScheme(SchemeContext& ctx)
-      : profile_(ctx.profile), machine_(ctx.machine), tlb_(ctx.profile.tlb), cache_(ctx.profile.cache) {}
+      : profile_(ctx.profile),
+        machine_(ctx.machine),
+        tlb_(ctx.profile.section<TlbConfig>()),
+        cache_(ctx.profile.section<CacheHierarchyConfig>()) {}
 
   // Default hooks; derived classes hide the ones they need.
   void on_guest_fault(const Event&, const EventEffect&, EffectCursor&) {}

@@ -7,10 +7,10 @@
 // hypervisor, counted (tag_faults); hvsim then lets the hypervisor hand the frame back so the
 // access completes with the same answer as every other scheme.
 //
-// Keys ([tpt]): tag_cache_entries, tag_cache_ways, tag_cache_hit_cycles, tag_entry_bytes (16, as
-// SEV-SNP's RMP; smaller tags pack more frames per cache line), tag_fault_cycles, and
-// inject_foreign_every = N, which tags every Nth page the guest maps as another VM's (a fault
-// injector for isolation experiments and tests; 0 = off).
+// Keys: [tpt] below. inject_foreign_every = N tags every Nth page the guest maps as another
+// VM's (a fault injector for isolation experiments and tests; 0 = off).
+#include <optional>
+
 #include "hv/host_mapped_tables.h"
 #include "hv/memory_tags.h"
 #include "paging/walker.h"
@@ -21,22 +21,52 @@ namespace {
 
 constexpr uint16_t kThisVm = 1, kOtherVm = 2;
 
+struct TptConfig {
+  MemoryTagConfig tags;
+  std::optional<uint32_t> tag_fault_cycles;  // unset: costs.ept_violation_cycles
+  uint64_t inject_foreign_every = 0;
+};
+
+HVSIM_CONFIG_SECTION(TptConfig, "tpt", 0, "Translation Pass-Through's host memory tags") {
+  s.integer(
+       "tag_cache_entries", [](TptConfig & c) -> auto& { return c.tags.cache_entries; }, 0, 1u << 20)
+      .unit("entries")
+      .doc("tag cache entries (0 = none: every check fetches its tag)");
+  s.integer(
+       "tag_cache_ways", [](TptConfig & c) -> auto& { return c.tags.cache_ways; }, 1, 1u << 20)
+      .unit("ways")
+      .doc("tag cache associativity");
+  s.integer(
+       "tag_cache_hit_cycles", [](TptConfig & c) -> auto& { return c.tags.cache_hit_cycles; }, 0, 1000)
+      .unit("cycles")
+      .doc("cycles of a tag cache hit");
+  s.integer(
+       "tag_entry_bytes", [](TptConfig & c) -> auto& { return c.tags.entry_bytes; }, 1, 64)
+      .unit("bytes")
+      .doc("bytes of one frame's tag (16, as SEV-SNP's RMP; smaller tags pack more per cache line)");
+  s.integer("tag_fault_cycles", &TptConfig::tag_fault_cycles, 0, 1u << 30)
+      .unit("cycles")
+      .doc(
+          "hypervisor handler of a foreign-tag fault, on top of the exit (default: "
+          "costs.ept_violation_cycles)");
+  s.integer("inject_foreign_every", &TptConfig::inject_foreign_every, 0, uint64_t{1} << 40)
+      .unit("pages")
+      .doc("tag every Nth page the guest maps as another VM's, to inject isolation faults (0 = off)");
+}
+
 class TptScheme final : public TlbScheme<TptScheme> {
  public:
   explicit TptScheme(SchemeContext& ctx)
       : TlbScheme(ctx),
-        pwc_(ctx.profile.pwc),
-        tables_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(), ctx.profile.guest_levels),
+        pwc_(ctx.profile.section<PwcConfig>()),
+        tables_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(),
+                ctx.profile.section<PagingConfig>().guest_levels),
         tag_pool_(ctx.machine.hypervisor().make_pool(ctx.machine.hypervisor().host_memory_bytes() / 4096 *
-                                                     tag_config(ctx.profile).entry_bytes)),
-        tags_(tag_pool_.allocate() << 12, tag_config(ctx.profile)),
-        tag_fault_cycles_(static_cast<uint32_t>(scheme_param_u64(
-            ctx.profile, "tpt.tag_fault_cycles", ctx.profile.ept_violation_cycles, 0, 1u << 30))),
-        inject_every_(scheme_param_u64(ctx.profile, "tpt.inject_foreign_every", 0, 0, uint64_t{1} << 40)) {
-    check_scheme_keys(ctx.profile, "tpt",
-                      {"tag_cache_entries", "tag_cache_ways", "tag_cache_hit_cycles", "tag_entry_bytes",
-                       "tag_fault_cycles", "inject_foreign_every"});
-  }
+                                                     ctx.profile.section<TptConfig>().tags.entry_bytes)),
+        tags_(tag_pool_.allocate() << 12, ctx.profile.section<TptConfig>().tags),
+        tag_fault_cycles_(
+            ctx.profile.section<TptConfig>().tag_fault_cycles.value_or(ctx.profile.ept_violation_cycles)),
+        inject_every_(ctx.profile.section<TptConfig>().inject_foreign_every) {}
 
  private:
   // New host memory is handed to the VM (and tagged) by the hypervisor: priced like nested's
@@ -136,15 +166,6 @@ class TptScheme final : public TlbScheme<TptScheme> {
   }
 
  private:
-  static MemoryTagConfig tag_config(const Profile& p) {
-    MemoryTagConfig c;
-    c.cache_entries = static_cast<uint32_t>(scheme_param_u64(p, "tpt.tag_cache_entries", 64, 0, 1u << 20));
-    c.cache_ways = static_cast<uint32_t>(scheme_param_u64(p, "tpt.tag_cache_ways", 4, 1, 1u << 20));
-    c.cache_hit_cycles = static_cast<uint32_t>(scheme_param_u64(p, "tpt.tag_cache_hit_cycles", 1, 0, 1000));
-    c.entry_bytes = static_cast<uint32_t>(scheme_param_u64(p, "tpt.tag_entry_bytes", 16, 1, 64));
-    return c;
-  }
-
   void check_tag(uint64_t frame, WalkCost& cost) {
     if (tags_.check(frame, kThisVm, cache_, cost)) return;
     // The access faults into the hypervisor, which here returns the frame to this VM.

@@ -13,8 +13,9 @@ class VmSegmentScheme final : public HardwareNestedScheme<VmSegmentScheme> {
  public:
   explicit VmSegmentScheme(SchemeContext& ctx)
       : HardwareNestedScheme(ctx),
-        hpwc_(ctx.profile.host_pwc),
-        walker_(ctx.machine.hypervisor(), true, ctx.profile.host_page_size, gpwc_, hpwc_, ntlb_, cache_) {}
+        hpwc_(ctx.profile.section<HostPwcConfig>()),
+        walker_(ctx.machine.hypervisor(), true, ctx.profile.section<HostConfig>().page_size, gpwc_, hpwc_,
+                ntlb_, cache_) {}
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     auto r = walker_.walk(*space().table, GuestVirtAddr(ev.addr), space().pcid);

@@ -99,7 +99,8 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
           source.next_batch(std::span<Event>(buffer.data() + head + have, buffer.size() - head - have));
       if (got == 0) source_done = true;
       check_addresses(std::span<Event>(buffer.data() + head + have, got),
-                      result.warmup_events + result.events + have, profile.guest_levels, source);
+                      result.warmup_events + result.events + have,
+                      profile.section<PagingConfig>().guest_levels, source);
       have += got;
     }
     if (have == 0) break;

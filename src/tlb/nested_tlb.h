@@ -5,12 +5,14 @@
 
 #include "common/page_size.h"
 #include "common/set_assoc.h"
+#include "tlb/tlb_config.h"
 
 namespace hvsim {
 
 class NestedTlb {
  public:
   NestedTlb(uint32_t entries, uint32_t ways) : cache_(entries, ways) {}
+  explicit NestedTlb(const NestedTlbConfig& c) : cache_(c.entries, c.ways) {}
 
   // Host-physical base of the host page holding `gpa`, if cached.
   bool lookup(uint64_t gpa, PageSize host_size, uint64_t& host_page) {

@@ -4,9 +4,9 @@
 #pragma once
 #include <cstdint>
 
-#include "common/geometry.h"
 #include "common/page_size.h"
 #include "common/set_assoc.h"
+#include "tlb/tlb_config.h"
 
 namespace hvsim {
 

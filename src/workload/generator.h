@@ -20,6 +20,12 @@ struct WorkloadParams {
   std::map<std::string, std::string> options;
 };
 
+// [workload]: each generator's own knobs, kept as text and checked by the generator that reads
+// them (workload_options.h), since which keys exist depends on the workload chosen.
+struct WorkloadSettings {
+  std::map<std::string, std::string> options;
+};
+
 // Where generated workloads place their data in the guest-virtual address space.
 inline constexpr uint64_t kWorkloadHeapBase = 0x7f0000000000ull & ~((1ull << 30) - 1);
 
