@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "test_support.h"
@@ -209,6 +210,28 @@ TEST(Cli, WarmupLongerThanTheTraceIsAnError) {
   EXPECT_EQ(ok.status, 0) << ok.err;
   EXPECT_NE(ok.out.find("1 events measured after 99 warm-up"), std::string::npos) << ok.out;
   fs::remove_all(dir);
+}
+
+TEST(Cli, ProfileKeysListsEverySectionWithUnitsAndDefaults) {
+  auto text = run_hvsim("profile keys");
+  ASSERT_EQ(text.status, 0) << text.err;
+  for (const char* s : {"\n[tlb] ", "\n[cache] ", "\n[costs] ", "\n[switching] ", "\n[pv-pibooster] "})
+    EXPECT_NE(text.out.find(s), std::string::npos) << s;
+  EXPECT_NE(text.out.find("switching.window"), std::string::npos);
+  EXPECT_NE(text.out.find("Schemes without keys: native, nested"), std::string::npos) << text.out;
+  auto json = run_hvsim("profile keys --json");
+  ASSERT_EQ(json.status, 0) << json.err;
+  auto j = nlohmann::json::parse(json.out);
+  std::map<std::string, nlohmann::json> keys;
+  for (auto& s : j["sections"])
+    for (auto& k : s["keys"]) keys[k["key"]] = k;
+  EXPECT_EQ(keys["tlb.l2_entries"]["unit"], "entries");
+  EXPECT_EQ(keys["costs.vm_exit_cycles"]["unit"], "cycles");
+  EXPECT_EQ(keys["cache.l1_size"]["type"], "size");
+  EXPECT_EQ(keys["switching.window"]["default"], 100000);
+  EXPECT_EQ(keys["switching.margin"]["default"], 0.2);
+  EXPECT_EQ(keys["guest.page_size"]["range"], "4K|2M|1G|thp");
+  EXPECT_TRUE(keys["tpt.tag_fault_cycles"]["default"].is_null());
 }
 
 TEST(Cli, HelpDocumentsTheMemoryLimitAndCountMaximum) {

@@ -57,7 +57,7 @@ std::string keys_text() {
     else
       groups.emplace_back(s, std::move(rows));
   }
-  Row w{"key", "type", "range", "unit", "default", ""};
+  Row w{"key", "type", "range", "unit", "default", "meaning"};
   std::vector<size_t> width = {3, 4, 5, 4, 7};
   for (auto& [_, rows] : groups)
     for (const Row& r : rows) {

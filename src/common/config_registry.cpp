@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 #include <algorithm>
+#include <bit>
 #include <cctype>
 
 #include "common/error.h"
@@ -97,6 +98,14 @@ size_t parse_choice_key(const std::string& text, const ConfigKey& k, const std::
 }
 
 std::string size_text(uint64_t bytes) { return bytes == 0 ? "0" : format_size(bytes); }
+
+std::string integer_range(uint64_t lo, uint64_t hi) {
+  auto text = [](uint64_t n) {
+    return n >= (1u << 16) && (n & (n - 1)) == 0 ? fmt::format("2^{}", std::countr_zero(n))
+                                                 : std::to_string(n);
+  };
+  return text(lo) + ".." + text(hi);
+}
 
 std::string value_text(const ConfigValue& v) {
   if (auto* u = std::get_if<uint64_t>(&v)) return std::to_string(*u);

@@ -13,6 +13,7 @@
 #include <any>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -94,7 +95,8 @@ uint64_t parse_size_key(const std::string& text, const ConfigKey& k, bool zero_o
 double parse_number_key(const std::string& text, const ConfigKey& k, double lo, double hi, bool open);
 bool parse_flag_key(const std::string& text, const ConfigKey& k);
 size_t parse_choice_key(const std::string& text, const ConfigKey& k, const std::vector<std::string>& names);
-std::string size_text(uint64_t bytes);  // "32KiB"; "0" for 0
+std::string size_text(uint64_t bytes);                // "32KiB"; "0" for 0
+std::string integer_range(uint64_t lo, uint64_t hi);  // "0..2^30", "4..5"
 std::string value_text(const ConfigValue& v);
 
 // A key bound to a member (reached through `access`) of section struct T.
@@ -142,12 +144,14 @@ class SectionDecl {
   template <class F>
   ConfigKey& integer(const std::string& name, F field, uint64_t lo, uint64_t hi) {
     using V = Field<F>;
+    using N = decltype(unwrap(std::declval<V>()));
+    if (hi > static_cast<uint64_t>(std::numeric_limits<N>::max()))
+      throw std::logic_error("config key " + s_.name + "." + name + ": range exceeds its member's type");
     auto parse = [lo, hi](const std::string& t, const ConfigKey& k) {
-      using N = decltype(unwrap(std::declval<V>()));
       return V(static_cast<N>(parse_integer_key(t, k, lo, hi)));
     };
     auto show = [](const V& v) { return integer_value(v); };
-    return add<V>(name, field, "integer", std::to_string(lo) + ".." + std::to_string(hi), parse, show);
+    return add<V>(name, field, "integer", integer_range(lo, hi), parse, show);
   }
   // Bytes, with units ("32KiB"); with `zero_ok`, 0 too (a level absent, sized automatically).
   template <class F>

@@ -8,12 +8,9 @@
 // shadow tables, to shadow it builds them from the guest's tables (both costed per page).
 //
 // Keys: [switching] below (`hvsim profile keys`).
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <vector>
 
-#include "common/error.h"
 #include "common/flat_map.h"
 #include "hv/guest_leaves.h"
 #include "hv/nested_walker.h"
