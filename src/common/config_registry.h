@@ -5,10 +5,11 @@
 // without editing common/ or cli/. A Config holds one struct per section; a component takes its
 // own with `config.section<TlbConfig>()`.
 //
-//   struct TlbConfig { uint32_t l2_entries = 0; ... };        // in tlb/, with its users
-//   HVSIM_CONFIG_SECTION(TlbConfig, "tlb", 20, "TLB hierarchy") {
-//     s.integer("l2_entries", &TlbConfig::l2_entries, 0, 1u << 30).unit("entries").doc("...");
+//   struct NestedTlbConfig { uint32_t entries = 0; uint32_t ways = 4; };   // tlb/tlb_config.h
+//   HVSIM_CONFIG_SECTION(NestedTlbConfig, "nested_tlb", 40, "the nested TLB") {  // tlb_config.cpp
+//     s.integer("entries", &NestedTlbConfig::entries, 0, 1u << 30).unit("entries").doc("…");
 //   }
+//   …  profile.section<NestedTlbConfig>().entries
 #pragma once
 #include <any>
 #include <cstdint>

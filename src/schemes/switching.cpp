@@ -35,7 +35,6 @@ HVSIM_CONFIG_SECTION(SwitchingConfig, "switching", 0, "dynamic SPT/TDP switching
       .unit("accesses")
       .doc("accesses per decision window");
   s.number("margin", &SwitchingConfig::margin, 0.0, 0.95)
-      .unit("fraction")
       .doc("fraction of the current cost the other mode must save");
   s.integer("hold", &SwitchingConfig::hold, 0, 1'000'000)
       .unit("windows")
