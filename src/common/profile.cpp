@@ -251,67 +251,12 @@ std::vector<KeySpec> make_specs() {
       "back each process's primary region (its first mmap) with contiguous guest-physical memory",
       [](Profile & p) -> auto& { return p.guest_direct_segment; });
 
-  u32(
-      "costs.guest_page_fault_cycles", "guest kernel page-fault handler (native cost of a fault)",
-      [](Profile & p) -> auto& { return p.guest_page_fault_cycles; });
-  u32(
-      "costs.vm_exit_cycles", "round trip of a VM exit and entry with a trivial handler",
-      [](Profile & p) -> auto& { return p.vm_exit_cycles; });
-  u32(
-      "costs.hypercall_cycles", "round trip of a null hypercall",
-      [](Profile & p) -> auto& { return p.hypercall_cycles; });
-  u32(
-      "costs.interrupt_injection_cycles", "injecting a virtual interrupt or exception into the guest",
-      [](Profile & p) -> auto& { return p.interrupt_injection_cycles; });
-  u32(
-      "costs.ept_violation_cycles", "host handler of an EPT violation (allocate and map), on top of the exit",
-      [](Profile & p) -> auto& { return p.ept_violation_cycles; });
-  u32(
-      "costs.shadow_pte_write_cycles",
-      "hypervisor emulation of a trapped guest page-table write and shadow resync, on top of the exit",
-      [](Profile & p) -> auto& { return p.shadow_pte_write_cycles; });
-  u32(
-      "costs.shadow_fill_cycles",
-      "hypervisor handler of a hidden (shadow-miss) fault, on top of the exit and its software walk",
-      [](Profile & p) -> auto& { return p.shadow_fill_cycles; });
-  struct GuestCost {
-    const char* key;
-    const char* doc;
-    uint32_t Profile::*member;
-  };
-  for (GuestCost c :
-       {GuestCost{"costs.pte_write_cycles", "guest kernel writes one page-table entry",
-                  &Profile::pte_write_cycles},
-        GuestCost{"costs.pt_page_alloc_cycles", "guest kernel allocates and zeroes a page-table page",
-                  &Profile::pt_page_alloc_cycles},
-        GuestCost{"costs.pt_page_free_cycles", "guest kernel frees a page-table page",
-                  &Profile::pt_page_free_cycles},
-        GuestCost{"costs.page_free_cycles", "guest kernel frees a data page", &Profile::page_free_cycles},
-        GuestCost{"costs.page_copy_cycles", "copy-on-write: allocate and copy a 4 KiB page",
-                  &Profile::page_copy_cycles},
-        GuestCost{"costs.fork_cycles", "process creation work besides page tables", &Profile::fork_cycles},
-        GuestCost{"costs.exit_cycles", "process teardown work besides page tables", &Profile::exit_cycles},
-        GuestCost{"costs.exec_cycles", "exec work besides page tables", &Profile::exec_cycles},
-        GuestCost{"costs.mmap_cycles", "an mmap/munmap/mprotect/madvise system call besides page tables",
-                  &Profile::mmap_cycles},
-        GuestCost{"costs.context_switch_cycles", "guest kernel context switch besides the CR3 write",
-                  &Profile::context_switch_cycles},
-        GuestCost{"costs.invlpg_cycles", "invalidate one page's TLB entry", &Profile::invlpg_cycles},
-        GuestCost{"costs.tlb_flush_cycles", "flush one address space's TLB entries",
-                  &Profile::tlb_flush_cycles},
-        GuestCost{"costs.ipi_cycles", "send and handle a TLB-shootdown IPI on bare metal",
-                  &Profile::ipi_cycles},
-        GuestCost{"costs.virtual_ipi_cycles", "the same IPI inside a VM (exits and injection)",
-                  &Profile::virtual_ipi_cycles},
-        GuestCost{"costs.iommu_map_cycles", "program one IOMMU mapping for DMA", &Profile::iommu_map_cycles},
-        GuestCost{"costs.iotlb_flush_cycles", "invalidate the IOTLB and wait for completion",
-                  &Profile::iotlb_flush_cycles}})
+  for (size_t i = 0; i < kCostCount; ++i) {
+    const CostInfo& c = cost_info(static_cast<Cost>(i));
     u32(
-        c.key, c.doc, [m = c.member](Profile & p) -> auto& { return p.*m; });
-  u32(
-      "costs.cr3_write_cycles",
-      "hypervisor handler of a trapped CR3 write under shadow paging, on top of the exit",
-      [](Profile & p) -> auto& { return p.cr3_write_cycles; });
+        fmt::format("costs.{}", c.key),
+        std::string(c.doc), [i](Profile & p) -> auto& { return p.costs.cycles[i]; }, 0, kMaxCostCycles);
+  }
   return s;
 }
 

@@ -22,7 +22,6 @@ PvCosts pv_costs(const Profile& p, bool pibooster) {
     return static_cast<uint32_t>(scheme_param_u64(p, key, fallback, 0, 1u << 30));
   };
   PvCosts c;
-  c.hypercall_cycles = p.hypercall_cycles;
   c.batch = static_cast<uint32_t>(scheme_param_u64(p, "pv.multicall_batch", 1, 1, 4096));
   c.lazy_batch = static_cast<uint32_t>(scheme_param_u64(p, "pv.lazy_mmu_batch", 32, 1, 4096));
   c.validate_entry_cycles = u32("pv.validate_entry_cycles", 150);
@@ -37,8 +36,6 @@ PvCosts pv_costs(const Profile& p, bool pibooster) {
     else
       throw InputError("pv.iommu: '" + it->second + "' is not valid; expected true or false");
   }
-  c.iommu_update_cycles = p.iommu_map_cycles;
-  c.iotlb_flush_cycles = p.iotlb_flush_cycles;
   if (pibooster) {
     check_scheme_keys(p, "pv-pibooster", {"cache_pages", "prefill_pages"});
     c.pibooster = true;

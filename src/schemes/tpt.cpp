@@ -11,6 +11,8 @@
 // SEV-SNP's RMP; smaller tags pack more frames per cache line), tag_fault_cycles, and
 // inject_foreign_every = N, which tags every Nth page the guest maps as another VM's (a fault
 // injector for isolation experiments and tests; 0 = off).
+#include <optional>
+
 #include "hv/host_mapped_tables.h"
 #include "hv/memory_tags.h"
 #include "paging/walker.h"
@@ -30,8 +32,7 @@ class TptScheme final : public TlbScheme<TptScheme> {
         tag_pool_(ctx.machine.hypervisor().make_pool(ctx.machine.hypervisor().host_memory_bytes() / 4096 *
                                                      tag_config(ctx.profile).entry_bytes)),
         tags_(tag_pool_.allocate() << 12, tag_config(ctx.profile)),
-        tag_fault_cycles_(static_cast<uint32_t>(scheme_param_u64(
-            ctx.profile, "tpt.tag_fault_cycles", ctx.profile.ept_violation_cycles, 0, 1u << 30))),
+        tag_fault_cycles_(tag_fault_cycles(ctx.profile)),
         inject_every_(scheme_param_u64(ctx.profile, "tpt.inject_foreign_every", 0, 0, uint64_t{1} << 40)) {
     check_scheme_keys(ctx.profile, "tpt",
                       {"tag_cache_entries", "tag_cache_ways", "tag_cache_hit_cycles", "tag_entry_bytes",
@@ -42,8 +43,7 @@ class TptScheme final : public TlbScheme<TptScheme> {
   // New host memory is handed to the VM (and tagged) by the hypervisor: priced like nested's
   // EPT violation, so both see the same population policy.
   void charge_population(const EventEffect& e) {
-    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
-      stats.exit(ExitReason::kOther, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
+    for (uint32_t p = 0; p < e.host_pages_populated; ++p) stats.exit(ExitReason::kOther, Cost::kEptViolation);
     frames_assigned_ += e.host_pages_populated;
   }
   auto table_tagger() {
@@ -136,6 +136,10 @@ class TptScheme final : public TlbScheme<TptScheme> {
   }
 
  private:
+  static std::optional<uint32_t> tag_fault_cycles(const Profile& p) {
+    if (!p.extras.count("tpt.tag_fault_cycles")) return std::nullopt;
+    return static_cast<uint32_t>(scheme_param_u64(p, "tpt.tag_fault_cycles", 0, 0, kMaxCostCycles));
+  }
   static MemoryTagConfig tag_config(const Profile& p) {
     MemoryTagConfig c;
     c.cache_entries = static_cast<uint32_t>(scheme_param_u64(p, "tpt.tag_cache_entries", 64, 0, 1u << 20));
@@ -148,7 +152,10 @@ class TptScheme final : public TlbScheme<TptScheme> {
   void check_tag(uint64_t frame, WalkCost& cost) {
     if (tags_.check(frame, kThisVm, cache_, cost)) return;
     // The access faults into the hypervisor, which here returns the frame to this VM.
-    stats.exit(ExitReason::kOther, tag_fault_cycles_, profile_.vm_exit_cycles);
+    if (tag_fault_cycles_)
+      stats.exit_cycles(ExitReason::kOther, *tag_fault_cycles_);
+    else
+      stats.exit(ExitReason::kOther, Cost::kEptViolation);
     tag(frame, kThisVm);
   }
 
@@ -156,7 +163,8 @@ class TptScheme final : public TlbScheme<TptScheme> {
   HostMappedTables tables_;
   HostTablePool tag_pool_;
   MemoryTags tags_;
-  uint32_t tag_fault_cycles_;
+  // Unset: a tag fault is priced like an EPT violation (costs.ept_violation_cycles).
+  std::optional<uint32_t> tag_fault_cycles_;
   uint64_t inject_every_;
   uint64_t leaves_ = 0, frames_assigned_ = 0, tag_assignments_ = 0;
   HostMappedTable* table_ = nullptr;

@@ -85,7 +85,7 @@ std::string hex(uint64_t v) { return fmt::format("{:#x}", v); }
 
 Simulation::Simulation(const Profile& profile, MachineSizing sizing, const std::vector<std::string>& schemes,
                        SimulationOptions options)
-    : machine_(profile, sizing), options_(options) {
+    : machine_(profile, sizing), options_(options), costs_(profile.costs) {
   SchemeContext ctx{profile, machine_};
   for (const auto& name : schemes) {
     auto* entry = SchemeRegistry::instance().find(name);
@@ -142,7 +142,10 @@ void Simulation::reset_stats() {
 }
 
 void Simulation::finish() {
-  for (auto& s : schemes_) s->finish();
+  for (auto& s : schemes_) {
+    s->finish();
+    s->stats.price(costs_);
+  }
 }
 
 }  // namespace hvsim

@@ -44,7 +44,7 @@ class Simulation {
 
   // Forgets what was measured (after a warm-up), keeping every structure's state.
   void reset_stats();
-  // Lets each scheme fill its details; call once after the last event.
+  // Lets each scheme fill its details and prices what it counted; call once after the last event.
   void finish();
 
   Machine& machine() { return machine_; }
@@ -63,6 +63,7 @@ class Simulation {
   SimulationOptions options_;
   std::vector<std::unique_ptr<Scheme>> schemes_;
   std::unique_ptr<SchemeWorkers> workers_;
+  CostTable costs_;
   BatchEffects fx_;
   std::vector<std::vector<HostPhysAddr>> outs_;
   uint64_t events_ = 0, accesses_ = 0, verified_ = 0, mismatches_ = 0;
