@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <sstream>
 
+#include "cli/reprice_command.h"
 #include "common/error.h"
 #include "common/memory_budget.h"
 #include "common/units.h"
 #include "report/atomic_file.h"
+#include "report/result_json.h"
 #include "report/writers.h"
 #include "sim/experiment.h"
 #include "workload/generator.h"
@@ -38,6 +40,7 @@ struct CompareArgs {
   unsigned threads = 0;
   bool workload_given = false;
   bool trace_given = false, json_given = false, csv_given = false;
+  BreakEvenArgs break_even;
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -185,6 +188,7 @@ void run_compare(const CompareArgs& a) {
     if (jobs.empty()) throw InputError("--workload: no workload given");
   }
 
+  check_break_even(a.break_even, opt.schemes);
   try {
     build_schemes_once(profile, opt.schemes, jobs.front().footprint);
   } catch (const MemoryBudgetExceeded& e) {
@@ -207,6 +211,7 @@ void run_compare(const CompareArgs& a) {
     std::fflush(stdout);
     reports.push_back(std::move(r));
   }
+  fmt::print("{}", break_even_report(a.break_even, reports, profile.costs));
   if (a.json_given) write_output_file({"--json", a.json}, render_json(reports, profile));
   if (a.csv_given) write_output_file({"--csv", a.csv}, render_csv(reports, profile));
 }
@@ -266,6 +271,7 @@ void register_compare_command(CLI::App& app) {
                      "(exit status 3); default: half of physical memory, here {}",
                      format_size_approx(MemoryBudget::default_limit())))
       ->type_name("SIZE");
+  add_break_even_options(cmd, args->break_even);
   cmd->add_flag("--verify", args->verify,
                 "Check on every access that all schemes yield the same host-physical address");
   cmd->add_option("-j,--threads", args->threads, "Worker threads for the schemes (default: one per core)");

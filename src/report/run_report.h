@@ -11,6 +11,9 @@ namespace hvsim {
 struct SchemeOutcome {
   std::string name;
   SchemeStats stats;
+  // Costs the scheme's decisions read (switching's mode choice): a result re-priced with one of
+  // them changed would not be what a run with that cost gives.
+  std::vector<Cost> decision_costs;
 };
 
 struct RunReport {

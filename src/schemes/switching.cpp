@@ -55,6 +55,9 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
     // Before both modes have been measured, a nested walk is assumed to cost what it fetches
     // with nothing cached relative to a shadow walk: ((g+1)(h+1)-1)/g.
     prior_ratio_ = static_cast<double>((p.guest_levels + 1) * (p.host_levels + 1) - 1) / p.guest_levels;
+    decision_costs = {Cost::kVmExit,     Cost::kInterruptInjection, Cost::kShadowPteWrite,
+                      Cost::kShadowFill, Cost::kCr3Write,           Cost::kInvlpg,
+                      Cost::kPtPageFree};
     pf_exit_ = exit_price(Cost::kInterruptInjection);
     pte_exit_ = exit_price(Cost::kShadowPteWrite);
     hidden_exit_ = exit_price(Cost::kShadowFill);

@@ -151,7 +151,7 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
                     options.warmup_accesses, source.describe(), options.warmup_accesses - warmup_left));
 
   sim.finish();
-  for (const auto& s : sim.schemes()) result.schemes.push_back({s->name, s->stats});
+  for (const auto& s : sim.schemes()) result.schemes.push_back({s->name, s->stats, s->decision_costs});
   result.guest_table_pages = sim.machine().guest().table_memory().pages();
   result.host_table_pages = sim.machine().hypervisor().host_tables().pages();
   result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
