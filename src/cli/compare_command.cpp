@@ -30,6 +30,7 @@ struct CompareArgs {
   std::string footprint = "1GiB";
   std::string accesses = "1M";
   std::string warmup = "0";
+  std::string epoch = "0";
   std::string seed = "1";
   std::string memory_limit;  // empty: the default (half of physical memory)
   std::string schemes = "all";
@@ -154,6 +155,7 @@ void run_compare(const CompareArgs& a) {
   opt.threads = a.threads;
   opt.progress = ::isatty(2);
   opt.warmup_accesses = warmup;
+  opt.epoch_accesses = parse_count(a.epoch, "--epoch", 0);
 
   // Resolve every workload before running any, so a typo fails fast.
   struct Job {
@@ -246,6 +248,11 @@ void register_compare_command(CLI::App& app) {
   cmd->add_option("--warmup", args->warmup,
                   "Accesses to simulate before measuring starts (TLBs, caches and page tables stay warm; "
                   "at most 1e12, and fewer than a trace has)")
+      ->default_str("0");
+  cmd->add_option("--epoch", args->epoch,
+                  "Also record every figure of every scheme each N measured accesses, into the JSON's "
+                  "workload \"epochs\" (at most 1024 kept: finer ones are merged pairwise); 0 = off")
+      ->type_name("N")
       ->default_str("0");
   cmd->add_option("--seed", args->seed, "Seed of the workload generators: an integer from 0 to 2^64-1")
       ->default_str("1");

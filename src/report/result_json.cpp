@@ -86,19 +86,44 @@ json scheme_json(const SchemeMetrics& m, const SchemeOutcome& outcome, const Pro
   return j;
 }
 
-json workload_json(const RunReport& run) {
-  return {{"name", run.workload},
-          {"description", run.description},
-          {"footprint_bytes", run.footprint},
-          {"seed", run.seed},
-          {"events", run.events},
-          {"warmup_events", run.warmup_events},
-          {"accesses", run.accesses},
-          {"verified", run.verified},
-          {"verified_accesses", run.verified_accesses},
-          {"guest_table_pages", run.guest_table_pages},
-          {"host_table_pages", run.host_table_pages},
-          {"seconds", run.seconds}};
+// Every figure of every scheme over each epoch (`--epoch N`).
+json epochs_json(const RunReport& run, const Profile& profile) {
+  json out = json::array();
+  for (const EpochReport& e : run.epochs) {
+    std::vector<std::pair<std::string, const SchemeStats*>> v;
+    for (const auto& s : e.schemes) v.emplace_back(s.name, &s.stats);
+    json results = json::array();
+    for (const SchemeMetrics& m : compute_metrics(v, profile.frequency_ghz)) {
+      json r = {{"scheme", m.scheme}};
+      for (const SchemeMetricDef& d : scheme_metric_defs()) r[std::string(d.name)] = value_json(d.value(m));
+      json reasons = json::object();
+      for (size_t k = 0; k < kExitReasons; ++k)
+        if (m.stats->exits_by_reason[k])
+          reasons[std::string(exit_reason_name(static_cast<ExitReason>(k)))] = m.stats->exits_by_reason[k];
+      r["vm_exits_by_reason"] = reasons;
+      r["details"] = m.stats->details;
+      results.push_back(std::move(r));
+    }
+    out.push_back({{"first_access", e.first_access}, {"accesses", e.accesses}, {"results", results}});
+  }
+  return out;
+}
+
+json workload_json(const RunReport& run, const Profile& profile) {
+  json j = {{"name", run.workload},
+            {"description", run.description},
+            {"footprint_bytes", run.footprint},
+            {"seed", run.seed},
+            {"events", run.events},
+            {"warmup_events", run.warmup_events},
+            {"accesses", run.accesses},
+            {"verified", run.verified},
+            {"verified_accesses", run.verified_accesses},
+            {"guest_table_pages", run.guest_table_pages},
+            {"host_table_pages", run.host_table_pages},
+            {"seconds", run.seconds}};
+  if (!run.epochs.empty()) j["epochs"] = epochs_json(run, profile);
+  return j;
 }
 
 json costs_json(const CostTable& costs) {
@@ -121,7 +146,7 @@ std::string render_json(const std::vector<RunReport>& runs, const Profile& profi
                   {"costs", costs_json(profile.costs)}};
   json workloads = json::array(), results = json::array();
   for (const auto& run : runs) {
-    workloads.push_back(workload_json(run));
+    workloads.push_back(workload_json(run, profile));
     const auto metrics = metrics_of(run, profile);
     for (size_t i = 0; i < metrics.size(); ++i) {
       auto r = scheme_json(metrics[i], run.schemes[i], profile);

@@ -16,6 +16,13 @@ struct SchemeOutcome {
   std::vector<Cost> decision_costs;
 };
 
+// What every scheme measured over one stretch of a run (`--epoch N`).
+struct EpochReport {
+  uint64_t first_access = 0;  // measured accesses before it
+  uint64_t accesses = 0;
+  std::vector<SchemeOutcome> schemes;
+};
+
 struct RunReport {
   std::string workload;     // short name (gups, or the trace file)
   std::string description;  // the source's own description
@@ -29,6 +36,7 @@ struct RunReport {
   double seconds = 0;
   uint64_t guest_table_pages = 0, host_table_pages = 0;
   std::vector<SchemeOutcome> schemes;
+  std::vector<EpochReport> epochs;  // with --epoch
 };
 
 }  // namespace hvsim

@@ -24,6 +24,7 @@
 #include "hv/guest_walk_2d.h"
 #include "hv/nested_walker.h"
 #include "hv/shadow_tables.h"
+#include "schemes/scheme_details.h"
 #include "schemes/tlb_scheme.h"
 
 namespace hvsim {
@@ -363,5 +364,16 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
 HVSIM_REGISTER_SCHEME(agile, "agile",
                       "Agile Paging: shadow walk switching to nested below changing guest tables", 4,
                       [](SchemeContext& ctx) { return std::make_unique<AgileScheme>(ctx); });
+
+// The figures in stats.details (docs/schemes.md).
+HVSIM_SCHEME_DETAILS(
+    agile_details,
+    {"moves_to_nested", "pages", "guest table pages moved to nested mode (written while shadowed)"},
+    {"moves_to_shadow", "pages", "guest table pages moved back to shadow mode (quiet for a period)"},
+    {"nested_pages", "pages", "guest table pages in nested mode at the end", DetailKind::kLevel},
+    {"walks_switching_at_level_N", "walks",
+     "walks that switched from shadow to nested at guest level N (0: all shadow)"},
+    {"hypervisor_walk_refs", "references", "entries the hypervisor's software walks fetched (hidden faults)"},
+    {"shadow_table_pages", "pages", "shadow table pages at the end", DetailKind::kLevel});
 
 }  // namespace hvsim

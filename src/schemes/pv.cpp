@@ -11,6 +11,7 @@
 //                          (priced by costs.iommu_map_cycles and costs.iotlb_flush_cycles)
 #include "common/error.h"
 #include "schemes/pv_scheme.h"
+#include "schemes/scheme_details.h"
 
 namespace hvsim {
 
@@ -49,5 +50,24 @@ PvCosts pv_costs(const Profile& p, bool pibooster) {
 HVSIM_REGISTER_SCHEME(
     pv, "pv", "Xen PV direct paging: guest tables hold machine frames, updates are validated hypercalls", 10,
     [](SchemeContext& ctx) { return std::make_unique<PvScheme>(ctx, false); });
+
+// The figures in stats.details (docs/schemes.md).
+HVSIM_SCHEME_DETAILS(
+    pv_details, {"mmu_updates", "requests", "mmu_update requests (guest page-table writes validated by Xen)"},
+    {"mmuext_ops", "requests", "TLB invalidations and flushes requested from Xen"},
+    {"update_hypercalls", "hypercalls", "hypercalls or multicalls carrying those requests"},
+    {"pins", "pages", "page-table pages validated and pinned"},
+    {"unpins", "pages", "page-table pages devalidated"},
+    {"pgd_unpins", "address spaces", "whole address spaces unpinned before teardown (exit, exec)"},
+    {"base_switches", "hypercalls", "CR3 loads (mmuext new_baseptr)"},
+    {"dma_validations", "hypercalls", "DMA map/unmap hypercalls"},
+    {"iommu_updates", "updates", "IOMMU mapping updates"},
+    {"iotlb_flushes", "flushes", "IOTLB flushes after page-type changes"},
+    {"pv_table_pages", "pages", "guest table pages at the end", DetailKind::kLevel},
+    {"cache_hits", "pages", "PiBooster: table pages served validated from its cache"},
+    {"cache_misses", "pages", "PiBooster: table pages its cache could not serve"},
+    {"cache_puts", "pages", "PiBooster: freed table pages kept validated in its cache"},
+    {"cache_overflows", "pages", "PiBooster: freed table pages its full cache could not keep"},
+    {"cache_pages_held", "pages", "PiBooster: validated pages in its cache at the end", DetailKind::kLevel});
 
 }  // namespace hvsim

@@ -3,6 +3,7 @@
 // to shadowed (write-protected) guest page tables trap and are emulated, a shadow miss on a page
 // the guest has mapped is a hidden fault, and every CR3 write exits.
 #include "hv/shadow_tables.h"
+#include "schemes/scheme_details.h"
 #include "schemes/tlb_scheme.h"
 
 namespace hvsim {
@@ -110,5 +111,14 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
 
 HVSIM_REGISTER_SCHEME(shadow, "shadow", "hypervisor-kept gVA->hPA shadow tables; exits on guest table writes",
                       2, [](SchemeContext& ctx) { return std::make_unique<ShadowScheme>(ctx); });
+
+// The figures in stats.details (docs/schemes.md).
+HVSIM_SCHEME_DETAILS(shadow_details,
+                     {"hypervisor_walk_refs", "references",
+                      "entries the hypervisor's software walks fetched (hidden faults)"},
+                     {"host_pages_populated", "pages", "guest pages the host backed inside shadow exits"},
+                     {"shadow_table_pages", "pages", "shadow table pages at the end", DetailKind::kLevel},
+                     {"shadowed_guest_table_pages", "pages", "guest table pages write-protected at the end",
+                      DetailKind::kLevel});
 
 }  // namespace hvsim

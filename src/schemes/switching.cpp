@@ -23,6 +23,7 @@
 #include "hv/guest_leaves.h"
 #include "hv/nested_walker.h"
 #include "hv/shadow_tables.h"
+#include "schemes/scheme_details.h"
 #include "schemes/tlb_scheme.h"
 
 namespace hvsim {
@@ -337,5 +338,19 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
 
 HVSIM_REGISTER_SCHEME(switching, "switching", "dynamic switching between shadow and nested paging by window",
                       3, [](SchemeContext& ctx) { return std::make_unique<SwitchingScheme>(ctx); });
+
+// The figures in stats.details (docs/schemes.md).
+HVSIM_SCHEME_DETAILS(switching_details, {"switches", "switches", "mode changes, both ways"},
+                     {"switches_to_nested", "switches", "changes from shadow to nested"},
+                     {"switches_to_shadow", "switches", "changes from nested to shadow"},
+                     {"events_in_shadow", "accesses", "accesses run in shadow mode"},
+                     {"events_in_nested", "accesses", "accesses run in nested mode"},
+                     {"windows", "windows", "decision windows closed"},
+                     {"shadow_pages_built", "pages",
+                      "guest table pages synced into shadow tables on switches to shadow"},
+                     {"shadow_pages_dropped", "pages", "shadow table pages dropped on switches to nested"},
+                     {"mode_is_nested", "flag", "1 when the run ended in nested mode", DetailKind::kLevel},
+                     {"hypervisor_walk_refs", "references",
+                      "entries the hypervisor's software walks fetched (hidden faults)"});
 
 }  // namespace hvsim

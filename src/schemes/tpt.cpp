@@ -16,6 +16,7 @@
 #include "hv/host_mapped_tables.h"
 #include "hv/memory_tags.h"
 #include "paging/walker.h"
+#include "schemes/scheme_details.h"
 #include "schemes/tlb_scheme.h"
 
 namespace hvsim {
@@ -176,5 +177,17 @@ class TptScheme final : public TlbScheme<TptScheme> {
 HVSIM_REGISTER_SCHEME(tpt, "tpt",
                       "Translation Pass-Through: guest-owned gVA->hPA tables, host memory tags checked", 9,
                       [](SchemeContext& ctx) { return std::make_unique<TptScheme>(ctx); });
+
+// The figures in stats.details (docs/schemes.md).
+HVSIM_SCHEME_DETAILS(tpt_details, {"tag_checks", "checks", "frame ownership checks"},
+                     {"tag_cache_hits", "hits", "checks the tag cache served"},
+                     {"tag_fetches", "references",
+                      "tag entries fetched through the cache hierarchy (not in walk_mem_refs)"},
+                     {"tag_faults", "faults", "accesses to a frame tagged for another VM (exits)"},
+                     {"tag_fetches_per_walk", "references", "tag_fetches / walks", DetailKind::kPerWalk,
+                      "tag_fetches"},
+                     {"host_frames_assigned", "frames", "host frames handed to the VM and tagged"},
+                     {"tag_assignments", "writes", "tag-table writes that changed a frame's owner"},
+                     {"tpt_table_pages", "pages", "TPT table pages at the end", DetailKind::kLevel});
 
 }  // namespace hvsim

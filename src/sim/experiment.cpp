@@ -74,6 +74,8 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
   sim_options.verify = options.verify;
   sim_options.threads = options.threads;
   sim_options.max_batch = options.batch_events;
+  sim_options.warmup_accesses = options.warmup_accesses;
+  sim_options.epoch_accesses = options.epoch_accesses;
   Simulation sim(
       profile,
       MachineSizing::for_footprint(profile, options.footprint_hint ? options.footprint_hint : 32 * kGiB),
@@ -87,7 +89,7 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
 
   auto last_progress = t0;
   bool progress_shown = false;
-  uint64_t warmup_left = options.warmup_accesses;
+  uint64_t stepped = 0;  // events, warm-up included
   for (;;) {
     if (have == 0) head = 0;
     if (!source_done && have < buffer.size() / 2) {
@@ -98,43 +100,22 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
       size_t got =
           source.next_batch(std::span<Event>(buffer.data() + head + have, buffer.size() - head - have));
       if (got == 0) source_done = true;
-      check_addresses(std::span<Event>(buffer.data() + head + have, got),
-                      result.warmup_events + result.events + have, profile.guest_levels, source);
+      check_addresses(std::span<Event>(buffer.data() + head + have, got), stepped + have,
+                      profile.guest_levels, source);
       have += got;
     }
     if (have == 0) break;
-    // A batch never straddles the end of the warm-up (counted in accesses), so counters reset
-    // exactly there.
-    size_t offer = have;
-    if (warmup_left) {
-      uint64_t acc = 0;
-      for (offer = 0; offer < have; ++offer)
-        if (is_access(buffer[head + offer].kind) && ++acc > warmup_left) break;
-    }
-    const size_t n = sim.step(std::span<const Event>(buffer.data() + head, offer));
-    std::span<const Event> events(buffer.data() + head, n);
+    const size_t n = sim.step(std::span<const Event>(buffer.data() + head, have));
     head += n;
     have -= n;
-    result.events = sim.events();
-    result.accesses = sim.accesses();
-    result.verified_accesses = sim.verified_accesses();
-    MemoryBudget::instance().note_progress(result.warmup_events + result.events);
-    if (warmup_left) {
-      uint64_t batch_accesses = 0;
-      for (const Event& ev : events) batch_accesses += is_access(ev.kind);
-      warmup_left -= batch_accesses;
-      if (warmup_left == 0) {
-        sim.reset_stats();
-        result.warmup_events = result.events;
-        result.events = result.accesses = result.verified_accesses = 0;
-      }
-    }
+    stepped += n;
+    MemoryBudget::instance().note_progress(stepped);
     if (options.progress) {
       auto now = Clock::now();
       if (now - t0 > std::chrono::seconds(2) && now - last_progress > std::chrono::milliseconds(500)) {
         last_progress = now;
         progress_shown = true;
-        uint64_t done = result.warmup_events + result.events;
+        uint64_t done = stepped;
         if (options.expected_events)
           fmt::print(stderr, "\r{}: {:.1f}M of {:.1f}M events ({:.0f}%)   ", options.label, done / 1e6,
                      options.expected_events / 1e6, 100.0 * done / options.expected_events);
@@ -145,13 +126,26 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
   }
   if (progress_shown) fmt::print(stderr, "\r{:80}\r", "");
   // A warm-up as long as the stream leaves nothing measured: the figures would be meaningless.
-  if (options.warmup_accesses && (warmup_left > 0 || result.accesses == 0))
+  if (options.warmup_accesses && (sim.in_warmup() || sim.accesses() == 0))
     throw InputError(
         fmt::format("--warmup {}: {} has only {} accesses; expected a warm-up shorter than the stream",
-                    options.warmup_accesses, source.describe(), options.warmup_accesses - warmup_left));
+                    options.warmup_accesses, source.describe(),
+                    sim.in_warmup() ? sim.accesses() : options.warmup_accesses));
 
-  sim.finish();
-  for (const auto& s : sim.schemes()) result.schemes.push_back({s->name, s->stats, s->decision_costs});
+  std::vector<SchemeStats> measured = sim.finish();
+  result.events = sim.events();
+  result.warmup_events = stepped - result.events;
+  result.accesses = sim.accesses();
+  result.verified_accesses = sim.verified_accesses();
+  for (size_t i = 0; i < measured.size(); ++i)
+    result.schemes.push_back(
+        {sim.schemes()[i]->name, std::move(measured[i]), sim.schemes()[i]->decision_costs});
+  for (const Epoch& e : sim.epochs()) {
+    EpochReport er{e.first_access, e.accesses, {}};
+    for (size_t i = 0; i < e.schemes.size(); ++i)
+      er.schemes.push_back({sim.schemes()[i]->name, e.schemes[i], {}});
+    result.epochs.push_back(std::move(er));
+  }
   result.guest_table_pages = sim.machine().guest().table_memory().pages();
   result.host_table_pages = sim.machine().hypervisor().host_tables().pages();
   result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
