@@ -9,7 +9,6 @@
 
 #include "common/error.h"
 #include "common/memory_budget.h"
-#include "os/canonical.h"
 #include "sim/simulation.h"
 
 namespace hvsim {
@@ -41,25 +40,34 @@ std::vector<std::string> resolve_schemes(const std::string& comma_list) {
 
 namespace {
 
-std::string hex(uint64_t v) { return fmt::format("{:#x}", v); }
-
-// Folds canonical addresses and rejects the others (os/canonical.h); `first` is the stream
-// index of events[0].
-void check_addresses(std::span<Event> events, uint64_t first, int levels, const EventSource& source) {
-  for (size_t i = 0; i < events.size(); ++i) {
-    Event& e = events[i];
-    const Event before = e;
-    if (canonicalize(e, levels)) continue;
-    const unsigned bits = virtual_address_bits(levels);
-    throw InputError(
-        fmt::format("{}: event {} ({}, pid {}): guest-virtual address {}{} is not canonical for {}-level "
-                    "paging; expected "
-                    "bits 63..{} all equal to bit {}",
-                    source.describe(), first + i, event_kind_name(before.kind), before.pid, hex(before.addr),
-                    before.arg && !is_access(before.kind) ? fmt::format(" (length {})", hex(before.arg)) : "",
-                    levels, bits - 1, bits - 1));
+// The progress line on stderr (after two seconds, twice a second) and the memory budget's
+// growth check.
+class Progress final : public SimulationObserver {
+ public:
+  using Clock = std::chrono::steady_clock;
+  Progress(const ExperimentOptions& options, Clock::time_point t0) : options_(options), t0_(t0), last_(t0) {}
+  void on_progress(uint64_t done) override {
+    MemoryBudget::instance().note_progress(done);
+    if (!options_.progress) return;
+    auto now = Clock::now();
+    if (now - t0_ <= std::chrono::seconds(2) || now - last_ <= std::chrono::milliseconds(500)) return;
+    last_ = now;
+    shown_ = true;
+    if (options_.expected_events)
+      fmt::print(stderr, "\r{}: {:.1f}M of {:.1f}M events ({:.0f}%)   ", options_.label, done / 1e6,
+                 options_.expected_events / 1e6, 100.0 * done / options_.expected_events);
+    else
+      fmt::print(stderr, "\r{}: {:.1f}M events   ", options_.label, done / 1e6);
   }
-}
+  void clear() {
+    if (shown_) fmt::print(stderr, "\r{:80}\r", "");
+  }
+
+ private:
+  const ExperimentOptions& options_;
+  Clock::time_point t0_, last_;
+  bool shown_ = false;
+};
 
 }  // namespace
 
@@ -81,50 +89,9 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
       MachineSizing::for_footprint(profile, options.footprint_hint ? options.footprint_hint : 32 * kGiB),
       options.schemes, sim_options);
 
-  // Events wait in `buffer[head, head + have)`: the machine may take only a prefix of what is
-  // offered (an event that changes existing translations must start a batch).
-  std::vector<Event> buffer(options.batch_events);
-  size_t head = 0, have = 0;
-  bool source_done = false;
-
-  auto last_progress = t0;
-  bool progress_shown = false;
-  uint64_t stepped = 0;  // events, warm-up included
-  for (;;) {
-    if (have == 0) head = 0;
-    if (!source_done && have < buffer.size() / 2) {
-      if (head > 0) {
-        std::copy(buffer.begin() + head, buffer.begin() + head + have, buffer.begin());
-        head = 0;
-      }
-      size_t got =
-          source.next_batch(std::span<Event>(buffer.data() + head + have, buffer.size() - head - have));
-      if (got == 0) source_done = true;
-      check_addresses(std::span<Event>(buffer.data() + head + have, got), stepped + have,
-                      profile.guest_levels, source);
-      have += got;
-    }
-    if (have == 0) break;
-    const size_t n = sim.step(std::span<const Event>(buffer.data() + head, have));
-    head += n;
-    have -= n;
-    stepped += n;
-    MemoryBudget::instance().note_progress(stepped);
-    if (options.progress) {
-      auto now = Clock::now();
-      if (now - t0 > std::chrono::seconds(2) && now - last_progress > std::chrono::milliseconds(500)) {
-        last_progress = now;
-        progress_shown = true;
-        uint64_t done = stepped;
-        if (options.expected_events)
-          fmt::print(stderr, "\r{}: {:.1f}M of {:.1f}M events ({:.0f}%)   ", options.label, done / 1e6,
-                     options.expected_events / 1e6, 100.0 * done / options.expected_events);
-        else
-          fmt::print(stderr, "\r{}: {:.1f}M events   ", options.label, done / 1e6);
-      }
-    }
-  }
-  if (progress_shown) fmt::print(stderr, "\r{:80}\r", "");
+  Progress progress(options, t0);
+  const uint64_t stepped = sim.run(source, &progress);
+  progress.clear();
   // A warm-up as long as the stream leaves nothing measured: the figures would be meaningless.
   if (options.warmup_accesses && (sim.in_warmup() || sim.accesses() == 0))
     throw InputError(

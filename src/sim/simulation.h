@@ -39,6 +39,15 @@ struct Epoch {
 inline constexpr size_t kMaxEpochs = 1024;
 
 class SchemeWorkers;
+class EventSource;
+
+// Told how a run goes, every batch (on the simulating thread): a progress line, a budget check.
+class SimulationObserver {
+ public:
+  virtual ~SimulationObserver() = default;
+  // `events` have been simulated so far, warm-up included.
+  virtual void on_progress(uint64_t events) = 0;
+};
 
 class Simulation {
  public:
@@ -55,6 +64,9 @@ class Simulation {
   void run(std::span<const Event> events) {
     while (!events.empty()) events = events.subspan(step(events));
   }
+  // Runs the whole stream of `source`, folding canonical addresses and refusing others (an
+  // InputError naming the source and event); returns the events simulated, warm-up included.
+  uint64_t run(EventSource& source, SimulationObserver* observer = nullptr);
 
   // Measuring starts now: what was counted so far is the warm-up. step() calls it when the
   // options' warm-up ends; call it directly to start measuring at another point.
