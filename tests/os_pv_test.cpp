@@ -67,11 +67,12 @@ TEST(PvOs, ForkAndExitCountedByHand) {
   EXPECT_LT(pib.pt_alloc_cycles, pv.pt_alloc_cycles);
   // The guest's own part is the same on both: the difference is Xen's (un)pinning and the IOMMU.
   const Profile p = iommu_profile();
-  const uint64_t guest_part = 8 * p.pt_page_alloc_cycles + 4 * p.pt_page_free_cycles;
-  EXPECT_EQ(pib.pt_alloc_cycles, guest_part + 8 * (p.hypercall_cycles + 2000));  // 8 pins, validated
-  EXPECT_EQ(pv.pt_alloc_cycles, pib.pt_alloc_cycles + 8 * (p.iommu_map_cycles + p.iotlb_flush_cycles) +
-                                    p.hypercall_cycles +
-                                    4 * (2000 + p.iommu_map_cycles + p.iotlb_flush_cycles));
+  const uint64_t guest_part = uint64_t{8} * p.costs[Cost::kPtPageAlloc] + 4 * p.costs[Cost::kPtPageFree];
+  EXPECT_EQ(pib.pt_alloc_cycles, guest_part + 8 * (p.costs[Cost::kHypercall] + 2000));  // 8 pins, validated
+  EXPECT_EQ(pv.pt_alloc_cycles, pib.pt_alloc_cycles +
+                                    8 * (p.costs[Cost::kIommuMap] + p.costs[Cost::kIotlbFlush]) +
+                                    p.costs[Cost::kHypercall] +
+                                    4 * (2000 + p.costs[Cost::kIommuMap] + p.costs[Cost::kIotlbFlush]));
 }
 
 TEST(PvOs, MunmapIssuesOneUpdatePerClearedEntryAndUnpinsTheFreedTable) {

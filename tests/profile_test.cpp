@@ -20,7 +20,7 @@ TEST(Profile, BuiltInProfilesLoadWithTheirGeometry) {
   EXPECT_EQ(d.section<TlbConfig>().l2.entries, 1536u);
   EXPECT_EQ(d.section<TlbConfig>().l2.ways, 12u);
   EXPECT_EQ(d.section<PwcConfig>().entries[2], 32u);
-  EXPECT_EQ(d.vm_exit_cycles, 1150u);
+  EXPECT_EQ(d.costs[Cost::kVmExit], 1150u);
   Profile b = load_profile("bare");
   EXPECT_EQ(b.section<PwcConfig>().entries[2], 0u);
   EXPECT_EQ(b.section<NestedTlbConfig>().entries, 0u);

@@ -81,18 +81,20 @@ TEST(Pv, PiBoosterCacheHitsSkipValidationAndPin) {
 
 TEST(PvPaging, FreesFillThePiBoosterCacheAndAllocationsDrainIt) {
   PvCosts c;
-  c.hypercall_cycles = 1000;
   c.validate_page_cycles = 2000;
   c.unpin_cycles = 1500;
   c.iommu = true;
-  c.iommu_update_cycles = 300;
-  c.iotlb_flush_cycles = 700;
+  CostTable costs;
+  costs[Cost::kHypercall] = 1000;
+  costs[Cost::kIommuMap] = 300;
+  costs[Cost::kIotlbFlush] = 700;
   PvPaging base(c);
   SchemeStats sb;
   for (int i = 0; i < 3; ++i) base.table_freed(sb);
   EXPECT_EQ(base.counters.unpins, 3u);
   EXPECT_EQ(base.counters.iotlb_flushes, 3u);
   EXPECT_EQ(sb.hypercalls, 3u);
+  sb.price(costs);
   EXPECT_EQ(sb.hypervisor_cycles, 3u * (1000 + 1500 + 300 + 700));
 
   c.pibooster = true;
@@ -108,6 +110,7 @@ TEST(PvPaging, FreesFillThePiBoosterCacheAndAllocationsDrainIt) {
   EXPECT_EQ(pib.counters.pins, 1u);
   EXPECT_EQ(pib.counters.iotlb_flushes, 0u);
   EXPECT_EQ(s.hypercalls, 2u);
+  s.price(costs);
   EXPECT_EQ(s.hypervisor_cycles, 1000u + 1500 + 1000 + 2000);
 }
 

@@ -82,9 +82,9 @@ TEST(SwitchingScheme, BeatsTheWorseFixedModeInEachPhase) {
   auto translation = [&](const char* scheme, const std::vector<Event>& a, const std::vector<Event>& b) {
     Driver d(p, scheme);
     d.run(a);
-    uint64_t after_a = d.scheme->stats.translation_cycles();
+    uint64_t after_a = d.stats().translation_cycles();
     d.run(b);
-    return std::pair<uint64_t, uint64_t>{after_a, d.scheme->stats.translation_cycles() - after_a};
+    return std::pair<uint64_t, uint64_t>{after_a, d.stats().translation_cycles() - after_a};
   };
   auto sw = translation("switching", mapping, misses);
   auto sh = translation("shadow", mapping, misses);

@@ -71,7 +71,11 @@ struct SchemeDriver {
     auto it = scheme->stats.details.find(key);
     return it == scheme->stats.details.end() ? missing : it->second;
   }
-  const SchemeStats& stats() const { return scheme->stats; }
+  // The scheme's figures so far, priced with the profile's costs.
+  const SchemeStats& stats() {
+    scheme->stats.price(profile.costs);
+    return scheme->stats;
+  }
 };
 
 inline const SchemeStats& stats_of(const RunReport& r, const std::string& scheme) {

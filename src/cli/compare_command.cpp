@@ -8,11 +8,13 @@
 #include <sstream>
 
 #include "cli/profile_command.h"
+#include "cli/reprice_command.h"
 #include "common/error.h"
 #include "common/memory_budget.h"
 #include "common/units.h"
 #include "paging/paging_config.h"
 #include "report/atomic_file.h"
+#include "report/result_json.h"
 #include "report/writers.h"
 #include "sim/experiment.h"
 #include "workload/generator.h"
@@ -30,6 +32,7 @@ struct CompareArgs {
   std::string footprint = "1GiB";
   std::string accesses = "1M";
   std::string warmup = "0";
+  std::string epoch = "0";
   std::string seed = "1";
   std::string memory_limit;  // empty: the default (half of physical memory)
   std::string schemes = "all";
@@ -40,6 +43,7 @@ struct CompareArgs {
   unsigned threads = 0;
   bool workload_given = false;
   bool trace_given = false, json_given = false, csv_given = false;
+  BreakEvenArgs break_even;
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -134,6 +138,7 @@ void run_compare(const CompareArgs& a) {
   opt.threads = a.threads;
   opt.progress = ::isatty(2);
   opt.warmup_accesses = warmup;
+  opt.epoch_accesses = parse_count(a.epoch, "--epoch", 0);
 
   // Resolve every workload before running any, so a typo fails fast.
   struct Job {
@@ -168,6 +173,7 @@ void run_compare(const CompareArgs& a) {
     if (jobs.empty()) throw InputError("--workload: no workload given");
   }
 
+  check_break_even(a.break_even, opt.schemes);
   try {
     build_schemes_once(profile, opt.schemes, jobs.front().footprint);
   } catch (const MemoryBudgetExceeded& e) {
@@ -190,6 +196,7 @@ void run_compare(const CompareArgs& a) {
     std::fflush(stdout);
     reports.push_back(std::move(r));
   }
+  fmt::print("{}", break_even_report(a.break_even, reports, profile.costs));
   if (a.json_given) write_output_file({"--json", a.json}, render_json(reports, profile));
   if (a.csv_given) write_output_file({"--csv", a.csv}, render_csv(reports, profile));
 }
@@ -225,6 +232,11 @@ void register_compare_command(CLI::App& app) {
                   "Accesses to simulate before measuring starts (TLBs, caches and page tables stay warm; "
                   "at most 1e12, and fewer than a trace has)")
       ->default_str("0");
+  cmd->add_option("--epoch", args->epoch,
+                  "Also record every figure of every scheme each N measured accesses, into the JSON's "
+                  "workload \"epochs\" (at most 1024 kept: finer ones are merged pairwise); 0 = off")
+      ->type_name("N")
+      ->default_str("0");
   cmd->add_option("--seed", args->seed, "Seed of the workload generators: an integer from 0 to 2^64-1")
       ->default_str("1");
   cmd->add_option("-s,--schemes", args->schemes,
@@ -249,6 +261,7 @@ void register_compare_command(CLI::App& app) {
                      "(exit status 3); default: half of physical memory, here {}",
                      format_size_approx(MemoryBudget::default_limit())))
       ->type_name("SIZE");
+  add_break_even_options(cmd, args->break_even);
   cmd->add_flag("--verify", args->verify,
                 "Check on every access that all schemes yield the same host-physical address");
   cmd->add_option("-j,--threads", args->threads, "Worker threads for the schemes (default: one per core)");

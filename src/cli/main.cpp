@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/compare_command.h"
+#include "cli/reprice_command.h"
 #include "common/error.h"
 #include "common/memory_budget.h"
 #if __has_include("cli/trace_command.h")
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("hvsim ") + HVSIM_VERSION);
   app.require_subcommand(1);
   hvsim::register_compare_command(app);
+  hvsim::register_reprice_command(app);
   hvsim::register_info_commands(app);
 #ifdef HVSIM_HAVE_TRACE_COMMAND
   hvsim::register_trace_command(app);

@@ -25,64 +25,27 @@ namespace {
 
 // [profile] and [costs] live in the Profile itself, beside its slots.
 void* profile_info(Config& c) { return static_cast<ProfileInfo*>(&static_cast<Profile&>(c)); }
-void* profile_costs(Config& c) { return static_cast<CostFields*>(&static_cast<Profile&>(c)); }
+void* profile_costs(Config& c) { return &static_cast<Profile&>(c).costs; }
 
 void profile_keys(SectionDecl<ProfileInfo>& s) {
   s.text("name", &ProfileInfo::name).doc("the profile's name in reports (default: the file's name)");
 }
 
-struct CostKey {
-  const char* name;
-  uint32_t CostFields::*member;
-  const char* doc;
-};
-
-// Every [costs] key: one list, to become a table indexed by cost.
-constexpr CostKey kCostKeys[] = {
-    {"guest_page_fault_cycles", &CostFields::guest_page_fault_cycles,
-     "guest kernel page-fault handler (native cost of a fault)"},
-    {"vm_exit_cycles", &CostFields::vm_exit_cycles,
-     "round trip of a VM exit and entry with a trivial handler"},
-    {"hypercall_cycles", &CostFields::hypercall_cycles, "round trip of a null hypercall"},
-    {"interrupt_injection_cycles", &CostFields::interrupt_injection_cycles,
-     "injecting a virtual interrupt or exception into the guest"},
-    {"ept_violation_cycles", &CostFields::ept_violation_cycles,
-     "host handler of an EPT violation (allocate and map), on top of the exit"},
-    {"shadow_pte_write_cycles", &CostFields::shadow_pte_write_cycles,
-     "hypervisor emulation of a trapped guest page-table write and shadow resync, on top of the exit"},
-    {"shadow_fill_cycles", &CostFields::shadow_fill_cycles,
-     "hypervisor handler of a hidden (shadow-miss) fault, on top of the exit and its software walk"},
-    {"pte_write_cycles", &CostFields::pte_write_cycles, "guest kernel writes one page-table entry"},
-    {"pt_page_alloc_cycles", &CostFields::pt_page_alloc_cycles,
-     "guest kernel allocates and zeroes a page-table page"},
-    {"pt_page_free_cycles", &CostFields::pt_page_free_cycles, "guest kernel frees a page-table page"},
-    {"page_free_cycles", &CostFields::page_free_cycles, "guest kernel frees a data page"},
-    {"page_copy_cycles", &CostFields::page_copy_cycles, "copy-on-write: allocate and copy a 4 KiB page"},
-    {"fork_cycles", &CostFields::fork_cycles, "process creation work besides page tables"},
-    {"exit_cycles", &CostFields::exit_cycles, "process teardown work besides page tables"},
-    {"exec_cycles", &CostFields::exec_cycles, "exec work besides page tables"},
-    {"mmap_cycles", &CostFields::mmap_cycles,
-     "an mmap/munmap/mprotect/madvise system call besides page tables"},
-    {"context_switch_cycles", &CostFields::context_switch_cycles,
-     "guest kernel context switch besides the CR3 write"},
-    {"invlpg_cycles", &CostFields::invlpg_cycles, "invalidate one page's TLB entry"},
-    {"tlb_flush_cycles", &CostFields::tlb_flush_cycles, "flush one address space's TLB entries"},
-    {"ipi_cycles", &CostFields::ipi_cycles, "send and handle a TLB-shootdown IPI on bare metal"},
-    {"virtual_ipi_cycles", &CostFields::virtual_ipi_cycles, "the same IPI inside a VM (exits and injection)"},
-    {"iommu_map_cycles", &CostFields::iommu_map_cycles, "program one IOMMU mapping for DMA"},
-    {"iotlb_flush_cycles", &CostFields::iotlb_flush_cycles, "invalidate the IOTLB and wait for completion"},
-    {"cr3_write_cycles", &CostFields::cr3_write_cycles,
-     "hypervisor handler of a trapped CR3 write under shadow paging, on top of the exit"},
-};
-
-void cost_keys(SectionDecl<CostFields>& s) {
-  for (const CostKey& c : kCostKeys) s.integer(c.name, c.member, 0, 1u << 30).unit("cycles").doc(c.doc);
+// Every [costs] key, from the one list in common/costs.cpp.
+void cost_keys(SectionDecl<CostTable>& s) {
+  for (size_t i = 0; i < kCostCount; ++i) {
+    const Cost c = static_cast<Cost>(i);
+    s.integer(
+         std::string(cost_key(c)), [c](CostTable & t) -> auto& { return t[c]; }, 0, kMaxCostCycles)
+        .unit("cycles")
+        .doc(std::string(cost_info(c).doc));
+  }
 }
 
 [[maybe_unused]] const bool kProfileSections =
     ConfigRegistry::instance().declare<ProfileInfo>("profile", 0, "the profile itself", &profile_keys,
                                                     &profile_info) &&
-    ConfigRegistry::instance().declare<CostFields>(
+    ConfigRegistry::instance().declare<CostTable>(
         "costs", 90, "primitive costs of the machine, its hypervisor and the guest kernel", &cost_keys,
         &profile_costs);
 

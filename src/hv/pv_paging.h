@@ -23,15 +23,12 @@
 namespace hvsim {
 
 struct PvCosts {
-  uint32_t hypercall_cycles = 0;       // round trip of one hypercall (costs.hypercall_cycles)
   uint32_t batch = 1;                  // requests per hypercall on the page-fault path
   uint32_t lazy_batch = 32;            // requests per multicall in lazy-MMU mode (fork, munmap…)
   uint32_t validate_entry_cycles = 0;  // Xen's check of one mmu_update request
   uint32_t validate_page_cycles = 0;   // typing and validating a new page-table page
   uint32_t unpin_cycles = 0;           // devalidating a freed page-table page
-  bool iommu = false;
-  uint32_t iommu_update_cycles = 0;
-  uint32_t iotlb_flush_cycles = 0;
+  bool iommu = false;                  // priced by costs.iommu_map_cycles and costs.iotlb_flush_cycles
   bool pibooster = false;
   uint32_t cache_pages = 0;    // PiBooster cache capacity
   uint32_t prefill_pages = 0;  // validated pages in the cache at the start
@@ -68,7 +65,7 @@ class PvPaging {
     uint64_t calls = (n + ext + batch - 1) / batch;
     counters.update_hypercalls += calls;
     hypercalls(s, calls);
-    s.hypervisor_cycles += n * c_.validate_entry_cycles;
+    s.charge_cycles(Account::kHypervisor, n * c_.validate_entry_cycles);
   }
 
   // The guest allocated a page-table page.
@@ -82,20 +79,18 @@ class PvPaging {
       ++counters.cache_misses;
     }
     ++counters.pins;
-    const uint64_t before = s.hypervisor_cycles;
+    PtAllocScope tables(s);
     hypercalls(s, 1);
-    s.hypervisor_cycles += c_.validate_page_cycles;
+    s.charge_cycles(Account::kHypervisor, c_.validate_page_cycles);
     type_change(s);
-    s.pt_alloc_cycles += s.hypervisor_cycles - before;
   }
 
   // The guest freed a page-table page of a live address space (munmap): unpinned alone.
   void table_freed(SchemeStats& s) {
     if (keep_in_cache()) return;
-    const uint64_t before = s.hypervisor_cycles;
+    PtAllocScope tables(s);
     hypercalls(s, 1);
     devalidate(s);
-    s.pt_alloc_cycles += s.hypervisor_cycles - before;
   }
 
   // An address space torn down (exit, exec) with `pages` table pages. Linux PV guests unpin the
@@ -107,11 +102,10 @@ class PvPaging {
     for (uint64_t i = 0; i < pages; ++i)
       if (!keep_in_cache()) ++unpinned;
     if (unpinned == 0) return;
-    const uint64_t before = s.hypervisor_cycles;
+    PtAllocScope tables(s);
     ++counters.pgd_unpins;
     hypercalls(s, 1);
     for (uint64_t i = 0; i < unpinned; ++i) devalidate(s);
-    s.pt_alloc_cycles += s.hypervisor_cycles - before;
   }
 
   // A DMA map or unmap: a hypercall in which Xen checks that the page is not a page table and,
@@ -119,10 +113,10 @@ class PvPaging {
   void dma(SchemeStats& s) {
     ++counters.dma_validations;
     hypercalls(s, 1);
-    s.hypervisor_cycles += c_.validate_entry_cycles;
+    s.charge_cycles(Account::kHypervisor, c_.validate_entry_cycles);
     if (!c_.iommu) return;
     ++counters.iommu_updates;
-    s.hypervisor_cycles += c_.iommu_update_cycles;
+    s.charge(Account::kHypervisor, Cost::kIommuMap);
   }
 
   // A CR3 load is an mmuext_op hypercall under PV.
@@ -138,7 +132,7 @@ class PvPaging {
  private:
   void hypercalls(SchemeStats& s, uint64_t n) {
     s.hypercalls += n;
-    s.hypervisor_cycles += n * c_.hypercall_cycles;
+    s.charge(Account::kHypervisor, Cost::kHypercall, n);
   }
   // PiBooster: a freed page-table page goes to the cache (still validated) if there is room.
   bool keep_in_cache() {
@@ -153,7 +147,7 @@ class PvPaging {
   }
   void devalidate(SchemeStats& s) {
     ++counters.unpins;
-    s.hypervisor_cycles += c_.unpin_cycles;
+    s.charge_cycles(Account::kHypervisor, c_.unpin_cycles);
     type_change(s);
   }
   // A page changing type to or from page table, with the coarse (pre-PiBooster) validation: its
@@ -163,7 +157,8 @@ class PvPaging {
     ++counters.iommu_updates;
     ++counters.iotlb_flushes;
     ++s.iotlb_flushes;
-    s.hypervisor_cycles += c_.iommu_update_cycles + c_.iotlb_flush_cycles;
+    s.charge(Account::kHypervisor, Cost::kIommuMap);
+    s.charge(Account::kHypervisor, Cost::kIotlbFlush);
   }
 
   PvCosts c_;

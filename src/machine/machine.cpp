@@ -127,7 +127,7 @@ size_t Machine::prepare(std::span<const Event> batch, BatchEffects& out) {
                                        ev.pid, ev.arg));
         guest_.fork(ev.pid, static_cast<uint32_t>(ev.arg), op_);
         record_op(i, out);
-        break;
+        return i + 1;  // schemes copy the tables as they are now: later faults must not show
       }
       case EventKind::kProcessExit:
       case EventKind::kExec: {
@@ -150,7 +150,7 @@ size_t Machine::prepare(std::span<const Event> batch, BatchEffects& out) {
       case EventKind::kMprotect:
         guest_.mprotect(ev.pid, ev.addr, ev.arg, ev.flags & 1, op_);
         record_op(i, out);
-        break;
+        return i + 1;  // schemes read the new permissions from the tables as they are now
       case EventKind::kTlbShootdown:
         guest_.shootdown(ev.pid, ev.addr, ev.arg, op_);
         record_op(i, out);

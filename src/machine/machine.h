@@ -90,7 +90,8 @@ class Machine {
   // Performs the guest- and host-side effects of a prefix of `batch` and returns its length.
   // The prefix ends before the first event, other than the first, that changes or removes an
   // existing translation (munmap, exit, a copy-on-write…): such an event always starts a batch,
-  // so the tables schemes read during a batch are those every event in it saw.
+  // so the tables schemes read during a batch are those every event in it saw. A fork or an
+  // mprotect ends its batch: schemes copy or re-read the tables as that event left them.
   size_t prepare(std::span<const Event> batch, BatchEffects& out);
 
   // The reference answer: guest table then EPT, no cost model. nullopt for an unmapped address.

@@ -11,6 +11,16 @@ namespace hvsim {
 struct SchemeOutcome {
   std::string name;
   SchemeStats stats;
+  // Costs the scheme's decisions read (switching's mode choice): a result re-priced with one of
+  // them changed would not be what a run with that cost gives.
+  std::vector<Cost> decision_costs;
+};
+
+// What every scheme measured over one stretch of a run (`--epoch N`).
+struct EpochReport {
+  uint64_t first_access = 0;  // measured accesses before it
+  uint64_t accesses = 0;
+  std::vector<SchemeOutcome> schemes;
 };
 
 struct RunReport {
@@ -26,6 +36,7 @@ struct RunReport {
   double seconds = 0;
   uint64_t guest_table_pages = 0, host_table_pages = 0;
   std::vector<SchemeOutcome> schemes;
+  std::vector<EpochReport> epochs;  // with --epoch
 };
 
 }  // namespace hvsim

@@ -3,7 +3,7 @@
 namespace hvsim {
 
 std::vector<SchemeMetrics> compute_metrics(
-    const std::vector<std::pair<std::string, const SchemeStats*>>& runs) {
+    const std::vector<std::pair<std::string, const SchemeStats*>>& runs, double frequency_ghz) {
   const SchemeStats* native = nullptr;
   const SchemeStats* nested = nullptr;
   for (auto& [name, s] : runs) {
@@ -24,6 +24,7 @@ std::vector<SchemeMetrics> compute_metrics(
     if (s->walks) m.refs_per_walk = static_cast<double>(s->walk_mem_refs) / s->walks;
     double total = static_cast<double>(s->total_cycles());
     if (total > 0) m.translation_overhead = s->translation_cycles() / total;
+    m.total_us = total / (frequency_ghz * 1000.0);
     if (native && native->total_cycles() && total > 0)
       m.overhead_vs_native = total / native->total_cycles() - 1.0;
     if (nested && total > 0) m.speedup_vs_nested = static_cast<double>(nested->total_cycles()) / total;

@@ -4,7 +4,6 @@
 #include <string>
 #include <vector>
 
-#include "common/profile.h"
 #include "common/scheme_stats.h"
 
 namespace hvsim {
@@ -16,12 +15,14 @@ struct SchemeMetrics {
   double refs_per_walk = 0;
   double walk_cycles_per_access = 0;
   double translation_overhead = 0;           // translation cycles / total cycles
+  double total_us = 0;                       // total cycles at the profile's clock
   std::optional<double> overhead_vs_native;  // total / native total - 1
   std::optional<double> speedup_vs_nested;   // nested total / total
 };
 
-// Metrics for each scheme of one run; native and nested serve as baselines when present.
+// Metrics for each scheme of one run at a clock of `frequency_ghz`; native and nested serve as
+// baselines when present.
 std::vector<SchemeMetrics> compute_metrics(
-    const std::vector<std::pair<std::string, const SchemeStats*>>& runs);
+    const std::vector<std::pair<std::string, const SchemeStats*>>& runs, double frequency_ghz);
 
 }  // namespace hvsim

@@ -1,17 +1,20 @@
-// Renderings of run reports: the human table, JSON and CSV (documented in docs/output.md).
+// Renderings of run reports: the human table and CSV (JSON: result_json.h) (documented in docs/output.md).
 #pragma once
 #include <string>
 #include <vector>
 
 #include "common/profile.h"
 #include "report/run_report.h"
+#include "report/scheme_metrics.h"
 
 namespace hvsim {
+
+// The derived metrics of each scheme of `run`.
+std::vector<SchemeMetrics> metrics_of(const RunReport& run, const Profile& profile);
 
 std::string render_table(const RunReport& run, const Profile& profile);
 // Per-operation latency of OS events and faults; empty when the run had none.
 std::string render_event_table(const RunReport& run, const Profile& profile);
-std::string render_json(const std::vector<RunReport>& runs, const Profile& profile);
 std::string render_csv(const std::vector<RunReport>& runs, const Profile& profile);
 
 }  // namespace hvsim

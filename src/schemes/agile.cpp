@@ -22,6 +22,7 @@
 #include "hv/guest_walk_2d.h"
 #include "hv/nested_walker.h"
 #include "hv/shadow_tables.h"
+#include "schemes/scheme_details.h"
 #include "schemes/tlb_scheme.h"
 
 namespace hvsim {
@@ -82,8 +83,8 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
     if (nested_at_or_above(gpath, first)) {
       charge_ept_violations(e);
     } else {
-      stats.exit(ExitReason::kGuestPageFault, profile_.interrupt_injection_cycles, profile_.vm_exit_cycles);
-      stats.hypervisor_cycles += uint64_t{e.host_pages_populated} * profile_.ept_violation_cycles;
+      stats.exit(ExitReason::kGuestPageFault, Cost::kInterruptInjection);
+      stats.charge(Account::kHypervisor, Cost::kEptViolation, e.host_pages_populated);
     }
     if (e.protection_fault) return;
     if (e.cow_fault) {  // the shadow entry of the old frame goes
@@ -106,13 +107,13 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
     }
     for (GuestPhysAddr t : cursor.tables_freed(*e)) forget(t.number(12));
     if (uint64_t pages = shadow_.follow(ev, e ? e->unmapped : AddressRange{})) {  // shadow teardown
-      stats.hypervisor_cycles += pages * profile_.pt_page_free_cycles;
-      stats.pt_alloc_cycles += pages * profile_.pt_page_free_cycles;
+      PtAllocScope tables(stats);
+      stats.charge(Account::kHypervisor, Cost::kPtPageFree, pages);
     }
     for (size_t i = 0; i < cursor.invalidations(*e).size(); ++i)
-      stats.exit(ExitReason::kInvlpg, profile_.invlpg_cycles, profile_.vm_exit_cycles);
+      stats.exit(ExitReason::kInvlpg, Cost::kInvlpg);
     if (e->flush_pcid && ev.kind != EventKind::kProcessExit && ev.kind != EventKind::kExec)
-      stats.exit(ExitReason::kCr3Write, profile_.cr3_write_cycles, profile_.vm_exit_cycles);
+      stats.exit(ExitReason::kCr3Write, Cost::kCr3Write);
     charge_ept_violations(*e);
   }
 
@@ -124,8 +125,7 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
   void on_switch(const AddressSpace& next) {
     // With a shadow root the hypervisor must load the matching shadow table.
     const PageState* st = states_.find(next.table->root_frame());
-    if (!st || st->mode != PageMode::kNested)
-      stats.exit(ExitReason::kCr3Write, profile_.cr3_write_cycles, profile_.vm_exit_cycles);
+    if (!st || st->mode != PageMode::kNested) stats.exit(ExitReason::kCr3Write, Cost::kCr3Write);
   }
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
@@ -154,8 +154,7 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
         stats.faulting_walk_refs += cost.refs;
         stats.walk_cycles += cost.cycles;
         auto fill = shadow_.fill(space(), va, cache_);
-        stats.exit(ExitReason::kHiddenFault, profile_.shadow_fill_cycles + fill.software_walk.cycles,
-                   profile_.vm_exit_cycles);
+        stats.exit(ExitReason::kHiddenFault, Cost::kShadowFill, fill.software_walk.cycles);
         hv_walk_refs_ += fill.software_walk.refs;
         if (nested_.empty()) gpath = gt.walk(va);
         protect_path(gpath, s, va);
@@ -241,7 +240,7 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
       st->last_write = clock();
       return;
     }
-    stats.exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles, profile_.vm_exit_cycles);
+    stats.exit(ExitReason::kPteWrite, Cost::kShadowPteWrite);
     to_nested(w.entry.number(12), *st);
   }
 
@@ -333,7 +332,7 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
             states_.insert(f, child);
           }
         });
-    stats.hypervisor_cycles += pages * page_cycles_;
+    stats.charge_cycles(Account::kHypervisor, pages * page_cycles_);
   }
 
   // Walks the shadow table down to (not below) level s+1, costing what it fetches. Walk-cache
@@ -378,5 +377,16 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
 HVSIM_REGISTER_SCHEME(agile, "agile",
                       "Agile Paging: shadow walk switching to nested below changing guest tables", 4,
                       [](SchemeContext& ctx) { return std::make_unique<AgileScheme>(ctx); });
+
+// The figures in stats.details (docs/schemes.md).
+HVSIM_SCHEME_DETAILS(
+    agile_details,
+    {"moves_to_nested", "pages", "guest table pages moved to nested mode (written while shadowed)"},
+    {"moves_to_shadow", "pages", "guest table pages moved back to shadow mode (quiet for a period)"},
+    {"nested_pages", "pages", "guest table pages in nested mode at the end", DetailKind::kLevel},
+    {"walks_switching_at_level_N", "walks",
+     "walks that switched from shadow to nested at guest level N (0: all shadow)"},
+    {"hypervisor_walk_refs", "references", "entries the hypervisor's software walks fetched (hidden faults)"},
+    {"shadow_table_pages", "pages", "shadow table pages at the end", DetailKind::kLevel});
 
 }  // namespace hvsim

@@ -7,6 +7,7 @@
 // dimension falls back to the nested TLB or a host walk.
 #include "hv/direct_segment.h"
 #include "schemes/hardware_nested_scheme.h"
+#include "schemes/scheme_details.h"
 
 namespace hvsim {
 namespace {
@@ -66,5 +67,15 @@ class DualSegmentScheme final : public HardwareNestedScheme<DualSegmentScheme> {
 HVSIM_REGISTER_SCHEME(dual_segment, "dual-segment",
                       "direct segments in both dimensions: no walk inside them (Gandhi et al. dual direct)",
                       7, [](SchemeContext& ctx) { return std::make_unique<DualSegmentScheme>(ctx); });
+
+// The figures in stats.details (docs/schemes.md).
+HVSIM_SCHEME_DETAILS(
+    dual_segment_details, {"guest_dimension_refs", "references", "entries of guest tables the walks fetched"},
+    {"host_dimension_refs", "references", "entries of host (EPT) tables the walks fetched"},
+    {"guest_segment_walks", "walks", "walks the guest segment translated without guest tables"},
+    {"dual_segment_translations", "walks", "walks both segments translated (no table fetched)"},
+    {"host_segment_hits", "translations", "guest-physical addresses the host segment translated"},
+    {"host_segment_fallbacks", "translations",
+     "guest-physical addresses outside the host segment (EPT walked)"});
 
 }  // namespace hvsim

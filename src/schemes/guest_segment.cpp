@@ -6,6 +6,7 @@
 // region the walk is the full two-dimensional one.
 #include "hv/direct_segment.h"
 #include "schemes/hardware_nested_scheme.h"
+#include "schemes/scheme_details.h"
 
 namespace hvsim {
 namespace {
@@ -54,5 +55,14 @@ class GuestSegmentScheme final : public HardwareNestedScheme<GuestSegmentScheme>
 HVSIM_REGISTER_SCHEME(guest_segment, "guest-segment",
                       "guest direct segment (gVA->gPA is an add inside the primary region), host walk kept",
                       8, [](SchemeContext& ctx) { return std::make_unique<GuestSegmentScheme>(ctx); });
+
+// The figures in stats.details (docs/schemes.md).
+HVSIM_SCHEME_DETAILS(guest_segment_details,
+                     {"guest_dimension_refs", "references", "entries of guest tables the walks fetched"},
+                     {"host_dimension_refs", "references", "entries of host (EPT) tables the walks fetched"},
+                     {"guest_segment_walks", "walks",
+                      "walks the guest segment translated without guest tables"},
+                     {"nested_tlb_hits", "hits",
+                      "guest-physical to host-physical translations served by the nested TLB"});
 
 }  // namespace hvsim

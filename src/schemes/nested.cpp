@@ -2,6 +2,7 @@
 // the guest without exits; the host populates guest memory on EPT violations.
 #include "hv/nested_walker.h"
 #include "schemes/hardware_nested_scheme.h"
+#include "schemes/scheme_details.h"
 
 namespace hvsim {
 namespace {
@@ -44,5 +45,12 @@ class NestedScheme final : public HardwareNestedScheme<NestedScheme> {
 
 HVSIM_REGISTER_SCHEME(nested, "nested", "EPT/NPT two-dimensional walk with a nested TLB", 1,
                       [](SchemeContext& ctx) { return std::make_unique<NestedScheme>(ctx); });
+
+// The figures in stats.details (docs/schemes.md).
+HVSIM_SCHEME_DETAILS(nested_details,
+                     {"guest_dimension_refs", "references", "entries of guest tables the walks fetched"},
+                     {"host_dimension_refs", "references", "entries of host (EPT) tables the walks fetched"},
+                     {"nested_tlb_hits", "hits",
+                      "guest-physical to host-physical translations served by the nested TLB"});
 
 }  // namespace hvsim

@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "common/address.h"
 #include "common/event.h"
@@ -35,6 +36,8 @@ class Scheme {
 
   std::string name;
   SchemeStats stats;
+  // The costs this scheme's decisions read (not only its prices): see SchemeOutcome.
+  std::vector<Cost> decision_costs;
 };
 
 using SchemeFactory = std::function<std::unique_ptr<Scheme>(SchemeContext&)>;

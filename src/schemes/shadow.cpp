@@ -3,6 +3,7 @@
 // to shadowed (write-protected) guest page tables trap and are emulated, a shadow miss on a page
 // the guest has mapped is a hidden fault, and every CR3 write exits.
 #include "hv/shadow_tables.h"
+#include "schemes/scheme_details.h"
 #include "schemes/tlb_scheme.h"
 
 namespace hvsim {
@@ -19,7 +20,7 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
   void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor& cursor) {
     charge_guest_fault(e);
     // The #PF is intercepted (the shadow walk faulted), found to be the guest's own, and injected.
-    stats.exit(ExitReason::kGuestPageFault, profile_.interrupt_injection_cycles, profile_.vm_exit_cycles);
+    stats.exit(ExitReason::kGuestPageFault, Cost::kInterruptInjection);
     if (e.protection_fault) return;
     const uint64_t page = GuestVirtAddr(ev.addr).align_down(page_shift(e.guest_size)).value;
     if (e.cow_fault) shadow_.zap(ev.pid, page, page + page_bytes(e.guest_size));  // the old frame's entry
@@ -28,7 +29,7 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
     bool leaf_synced = false;
     for (const GuestPteWrite& w : cursor.writes(e)) {
       if (!shadow_.trap_write(w.entry)) continue;
-      stats.exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles, profile_.vm_exit_cycles);
+      stats.exit(ExitReason::kPteWrite, Cost::kShadowPteWrite);
       if (w.level == leaf_level(e.guest_size)) leaf_synced = true;
     }
     if (leaf_synced) shadow_.fill(space(), GuestVirtAddr(ev.addr), cache_);
@@ -38,18 +39,17 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
   void on_os_event(const Event& ev, const EventEffect* e, EffectCursor& cursor) {
     if (!e) return;
     for (const GuestPteWrite& w : cursor.writes(*e))
-      if (shadow_.trap_write(w.entry))
-        stats.exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles, profile_.vm_exit_cycles);
+      if (shadow_.trap_write(w.entry)) stats.exit(ExitReason::kPteWrite, Cost::kShadowPteWrite);
     for (GuestPhysAddr t : cursor.tables_freed(*e)) shadow_.forget_guest_table(t);
     if (uint64_t pages = shadow_.follow(ev, e ? e->unmapped : AddressRange{})) {  // shadow teardown
-      stats.hypervisor_cycles += pages * profile_.pt_page_free_cycles;
-      stats.pt_alloc_cycles += pages * profile_.pt_page_free_cycles;
+      PtAllocScope tables(stats);
+      stats.charge(Account::kHypervisor, Cost::kPtPageFree, pages);
     }
     // With shadow paging the hypervisor intercepts the guest's TLB maintenance.
     for (size_t i = 0; i < cursor.invalidations(*e).size(); ++i)
-      stats.exit(ExitReason::kInvlpg, profile_.invlpg_cycles, profile_.vm_exit_cycles);
+      stats.exit(ExitReason::kInvlpg, Cost::kInvlpg);
     if (e->flush_pcid && ev.kind != EventKind::kProcessExit && ev.kind != EventKind::kExec)
-      stats.exit(ExitReason::kCr3Write, profile_.cr3_write_cycles, profile_.vm_exit_cycles);
+      stats.exit(ExitReason::kCr3Write, Cost::kCr3Write);
     charge_host_population(*e);
   }
 
@@ -57,13 +57,11 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
 
   // Backing memory is allocated inside exits already taken: handler work but no exit of its own.
   void charge_host_population(const EventEffect& e) {
-    stats.hypervisor_cycles += uint64_t{e.host_pages_populated} * profile_.ept_violation_cycles;
+    stats.charge(Account::kHypervisor, Cost::kEptViolation, e.host_pages_populated);
     host_pages_populated_ += e.host_pages_populated;
   }
 
-  void on_switch(const AddressSpace&) {
-    stats.exit(ExitReason::kCr3Write, profile_.cr3_write_cycles, profile_.vm_exit_cycles);
-  }
+  void on_switch(const AddressSpace&) { stats.exit(ExitReason::kCr3Write, Cost::kCr3Write); }
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
     GuestVirtAddr va(ev.addr);
@@ -74,8 +72,7 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
       ++stats.faulting_walks;
       stats.faulting_walk_refs += w.cost.refs;
       auto fill = shadow_.fill(space(), va, cache_);
-      stats.exit(ExitReason::kHiddenFault, profile_.shadow_fill_cycles + fill.software_walk.cycles,
-                 profile_.vm_exit_cycles);
+      stats.exit(ExitReason::kHiddenFault, Cost::kShadowFill, fill.software_walk.cycles);
       hv_walk_refs_ += fill.software_walk.refs;
       if (!fill.ok) return false;
       w = walk_1d(table, va, space().pcid, pwc_, cache_);
@@ -115,5 +112,14 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
 
 HVSIM_REGISTER_SCHEME(shadow, "shadow", "hypervisor-kept gVA->hPA shadow tables; exits on guest table writes",
                       2, [](SchemeContext& ctx) { return std::make_unique<ShadowScheme>(ctx); });
+
+// The figures in stats.details (docs/schemes.md).
+HVSIM_SCHEME_DETAILS(shadow_details,
+                     {"hypervisor_walk_refs", "references",
+                      "entries the hypervisor's software walks fetched (hidden faults)"},
+                     {"host_pages_populated", "pages", "guest pages the host backed inside shadow exits"},
+                     {"shadow_table_pages", "pages", "shadow table pages at the end", DetailKind::kLevel},
+                     {"shadowed_guest_table_pages", "pages", "guest table pages write-protected at the end",
+                      DetailKind::kLevel});
 
 }  // namespace hvsim

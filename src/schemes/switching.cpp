@@ -15,6 +15,7 @@
 #include "hv/guest_leaves.h"
 #include "hv/nested_walker.h"
 #include "hv/shadow_tables.h"
+#include "schemes/scheme_details.h"
 #include "schemes/tlb_scheme.h"
 
 namespace hvsim {
@@ -71,10 +72,13 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
     const PagingConfig& levels = p.section<PagingConfig>();
     prior_ratio_ =
         static_cast<double>((levels.guest_levels + 1) * (levels.host_levels + 1) - 1) / levels.guest_levels;
-    pf_exit_ = p.vm_exit_cycles + p.interrupt_injection_cycles;
-    pte_exit_ = p.vm_exit_cycles + p.shadow_pte_write_cycles;
-    hidden_exit_ = p.vm_exit_cycles + p.shadow_fill_cycles;
-    cr3_exit_ = p.vm_exit_cycles + p.cr3_write_cycles;
+    decision_costs = {Cost::kVmExit,     Cost::kInterruptInjection, Cost::kShadowPteWrite,
+                      Cost::kShadowFill, Cost::kCr3Write,           Cost::kInvlpg,
+                      Cost::kPtPageFree};
+    pf_exit_ = exit_price(Cost::kInterruptInjection);
+    pte_exit_ = exit_price(Cost::kShadowPteWrite);
+    hidden_exit_ = exit_price(Cost::kShadowFill);
+    cr3_exit_ = exit_price(Cost::kCr3Write);
   }
 
   void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor& cursor) {
@@ -94,7 +98,7 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
     }
     // As under `shadow`: the #PF is intercepted and reflected; a copy-on-write break drops the
     // old frame's shadow entry; trapped writes are emulated (a leaf write also fills the shadow).
-    take_exit(ExitReason::kGuestPageFault, profile_.interrupt_injection_cycles);
+    take_exit(ExitReason::kGuestPageFault, Cost::kInterruptInjection);
     if (e.protection_fault) return;
     if (e.cow_fault) {
       const uint64_t page = GuestVirtAddr(ev.addr).align_down(page_shift(e.guest_size)).value;
@@ -103,12 +107,12 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
     bool leaf_synced = false;
     for (const GuestPteWrite& w : cursor.writes(e)) {
       if (!shadow_.trap_write(w.entry)) continue;
-      take_exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles);
+      take_exit(ExitReason::kPteWrite, Cost::kShadowPteWrite);
       if (w.level == leaf_level(e.guest_size)) leaf_synced = true;
     }
     if (leaf_synced) shadow_.fill(space(), GuestVirtAddr(ev.addr), cache_);
     // Backing memory is allocated inside those exits: handler work, no exit of its own.
-    stats.hypervisor_cycles += uint64_t{e.host_pages_populated} * profile_.ept_violation_cycles;
+    stats.charge(Account::kHypervisor, Cost::kEptViolation, e.host_pages_populated);
   }
 
   // OS events: in shadow mode the hypervisor sees the guest's table writes and TLB maintenance
@@ -120,24 +124,22 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
     const uint64_t invalidations = cursor.invalidations(*e).size();
     const bool cr3 = e->flush_pcid && ev.kind != EventKind::kProcessExit && ev.kind != EventKind::kExec;
     if (mode_ == Mode::kNested) {
-      win_.shadow_exit_estimate += e->write_count * pte_exit_ +
-                                   invalidations * (profile_.vm_exit_cycles + profile_.invlpg_cycles) +
-                                   (cr3 ? cr3_exit_ : 0);
+      win_.shadow_exit_estimate +=
+          e->write_count * pte_exit_ + invalidations * exit_price(Cost::kInvlpg) + (cr3 ? cr3_exit_ : 0);
       charge_ept_violations(*e);
       return;
     }
     for (const GuestPteWrite& w : cursor.writes(*e))
-      if (shadow_.trap_write(w.entry)) take_exit(ExitReason::kPteWrite, profile_.shadow_pte_write_cycles);
+      if (shadow_.trap_write(w.entry)) take_exit(ExitReason::kPteWrite, Cost::kShadowPteWrite);
     for (GuestPhysAddr t : cursor.tables_freed(*e)) shadow_.forget_guest_table(t);
     if (uint64_t pages = shadow_.follow(ev, e ? e->unmapped : AddressRange{})) {  // shadow teardown
-      const uint64_t cycles = pages * profile_.pt_page_free_cycles;
-      stats.hypervisor_cycles += cycles;
-      stats.pt_alloc_cycles += cycles;
-      win_.exit_cycles += cycles;
+      PtAllocScope tables(stats);
+      stats.charge(Account::kHypervisor, Cost::kPtPageFree, pages);
+      win_.exit_cycles += pages * profile_.costs[Cost::kPtPageFree];
     }
-    for (uint64_t i = 0; i < invalidations; ++i) take_exit(ExitReason::kInvlpg, profile_.invlpg_cycles);
-    if (cr3) take_exit(ExitReason::kCr3Write, profile_.cr3_write_cycles);
-    stats.hypervisor_cycles += uint64_t{e->host_pages_populated} * profile_.ept_violation_cycles;
+    for (uint64_t i = 0; i < invalidations; ++i) take_exit(ExitReason::kInvlpg, Cost::kInvlpg);
+    if (cr3) take_exit(ExitReason::kCr3Write, Cost::kCr3Write);
+    stats.charge(Account::kHypervisor, Cost::kEptViolation, e->host_pages_populated);
   }
 
   void flush_walk_caches(uint16_t pcid) {
@@ -147,7 +149,7 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
 
   void on_switch(const AddressSpace&) {
     ++win_.cr3_writes;
-    if (mode_ == Mode::kShadow) take_exit(ExitReason::kCr3Write, profile_.cr3_write_cycles);
+    if (mode_ == Mode::kShadow) take_exit(ExitReason::kCr3Write, Cost::kCr3Write);
   }
 
   bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
@@ -200,9 +202,14 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
   // Accesses since construction or the last reset: the clock of windows and modes.
   uint64_t clock() const { return stats.accesses; }
 
-  void take_exit(ExitReason r, uint64_t handler) {
-    stats.exit(r, handler, profile_.vm_exit_cycles);
-    win_.exit_cycles += handler + profile_.vm_exit_cycles;
+  // An exit with handler `handler` and `extra` cycles of other handler work, priced for the
+  // window's estimate: switching decides with costs, so repricing cannot stand in for a run.
+  void take_exit(ExitReason r, Cost handler, uint64_t extra = 0) {
+    stats.exit(r, handler, extra);
+    win_.exit_cycles += exit_price(handler) + extra;
+  }
+  uint64_t exit_price(Cost handler) const {
+    return uint64_t{profile_.costs[Cost::kVmExit]} + profile_.costs[handler];
   }
 
   // Windows close on the first TLB miss or fault after `window` accesses: stretches with
@@ -227,13 +234,13 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
     if (mode_ == Mode::kShadow) {
       if (w.walks >= kMinWalks) shadow_per_walk_ = per_walk;
       other = static_cast<double>(w.walks) * per_walk * ratio();
-      switch_cost = static_cast<double>(shadow_.table_pages() * page_cycles_ + profile_.vm_exit_cycles);
+      switch_cost = static_cast<double>(shadow_.table_pages() * page_cycles_ + profile_.costs[Cost::kVmExit]);
     } else {
       if (w.walks >= kMinWalks) nested_per_walk_ = per_walk;
       other = static_cast<double>(w.walks) * per_walk / ratio() +
               static_cast<double>(w.shadow_exit_estimate) + static_cast<double>(w.cr3_writes * cr3_exit_);
       switch_cost = static_cast<double>(machine_.guest().table_memory().pages() * page_cycles_ +
-                                        profile_.vm_exit_cycles);
+                                        profile_.costs[Cost::kVmExit]);
     }
     double saving = current - other;
     if (saving > margin_ * current && saving > switch_cost) switch_mode();
@@ -261,7 +268,7 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
       ++counts_.to_shadow;
       mode_ = Mode::kShadow;
     }
-    stats.exit(ExitReason::kOther, pages * page_cycles_, profile_.vm_exit_cycles);
+    stats.exit_cycles(ExitReason::kOther, pages * page_cycles_);
     // The translations cached for the old mode's tables are stale for the new one.
     tlb_.flush_all();
     spwc_.flush_all();
@@ -296,7 +303,7 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
       ++stats.faulting_walks;
       stats.faulting_walk_refs += w.cost.refs;
       auto fill = shadow_.fill(space(), va, cache_);
-      take_exit(ExitReason::kHiddenFault, profile_.shadow_fill_cycles + fill.software_walk.cycles);
+      take_exit(ExitReason::kHiddenFault, Cost::kShadowFill, fill.software_walk.cycles);
       counts_.hv_walk_refs += fill.software_walk.refs;
       if (!fill.ok) return false;
       w = walk_1d(table, va, space().pcid, spwc_, cache_);
@@ -347,5 +354,19 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
 
 HVSIM_REGISTER_SCHEME(switching, "switching", "dynamic switching between shadow and nested paging by window",
                       3, [](SchemeContext& ctx) { return std::make_unique<SwitchingScheme>(ctx); });
+
+// The figures in stats.details (docs/schemes.md).
+HVSIM_SCHEME_DETAILS(switching_details, {"switches", "switches", "mode changes, both ways"},
+                     {"switches_to_nested", "switches", "changes from shadow to nested"},
+                     {"switches_to_shadow", "switches", "changes from nested to shadow"},
+                     {"events_in_shadow", "accesses", "accesses run in shadow mode"},
+                     {"events_in_nested", "accesses", "accesses run in nested mode"},
+                     {"windows", "windows", "decision windows closed"},
+                     {"shadow_pages_built", "pages",
+                      "guest table pages synced into shadow tables on switches to shadow"},
+                     {"shadow_pages_dropped", "pages", "shadow table pages dropped on switches to nested"},
+                     {"mode_is_nested", "flag", "1 when the run ended in nested mode", DetailKind::kLevel},
+                     {"hypervisor_walk_refs", "references",
+                      "entries the hypervisor's software walks fetched (hidden faults)"});
 
 }  // namespace hvsim

@@ -14,6 +14,7 @@
 #include "hv/guest_walk_2d.h"
 #include "hv/large_host_table.h"
 #include "schemes/hardware_nested_scheme.h"
+#include "schemes/scheme_details.h"
 #include "tlb/nested_tlb.h"
 
 namespace hvsim {
@@ -150,5 +151,16 @@ class TdpLargeScheme final : public HardwareNestedScheme<TdpLargeScheme> {
 
 HVSIM_REGISTER_SCHEME(tdp_large, "tdp-large", "simplified TDP: a host dimension of fewer, larger levels", 5,
                       [](SchemeContext& ctx) { return std::make_unique<TdpLargeScheme>(ctx); });
+
+// The figures in stats.details (docs/schemes.md).
+HVSIM_SCHEME_DETAILS(
+    tdp_large_details, {"host_levels", "levels", "levels of the larger-node host table", DetailKind::kLevel},
+    {"host_leaf_bytes", "bytes", "bytes a host leaf maps", DetailKind::kLevel},
+    {"host_top_table_bytes", "bytes", "bytes of the host table's top node", DetailKind::kLevel},
+    {"host_tables", "tables", "host table nodes at the end", DetailKind::kLevel},
+    {"host_table_frames", "frames", "host frames those nodes take at the end", DetailKind::kLevel},
+    {"guest_dimension_refs", "references", "entries of guest tables the walks fetched"},
+    {"host_dimension_refs", "references", "entries of host (EPT) tables the walks fetched"},
+    {"nested_tlb_hits", "hits", "guest-physical to host-physical translations served by the nested TLB"});
 
 }  // namespace hvsim

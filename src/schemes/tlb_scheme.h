@@ -9,6 +9,7 @@
 //   bool walk(const Event&, uint64_t& page_base, PageSize& size);  // false: no translation
 //   HostPhysAddr host_address(uint64_t translated);      // for --verify
 #pragma once
+#include <optional>
 #include <span>
 
 #include "common/page_size.h"
@@ -36,22 +37,22 @@ class TlbScheme : public Scheme {
       const Event& ev = events[i];
       const EventEffect* e = cursor.at(i);
       if (!is_access(ev.kind)) {
-        const uint64_t before = charged();
+        open(static_cast<size_t>(ev.kind));
         if (ev.kind == EventKind::kContextSwitch) switch_to(ev.pid);
         charge_guest_os_event(ev, e);
         if (e) invalidate(*e, cursor);
         self.on_os_event(ev, e, cursor);
         // The current address space went away (exit, exec): look it up again on next use.
         if (e && e->old_pcid && space_ && ev.pid == pid_) space_ = nullptr;
-        record(static_cast<size_t>(ev.kind), before);
+        close();
         continue;
       }
       if (ev.pid != pid_ || !space_) switch_to(ev.pid);
       if (e) {
-        const uint64_t before = charged();
+        open(e->cow_fault ? kCowFaultSlot : kPageFaultSlot);
         invalidate(*e, cursor);
         self.on_guest_fault(ev, *e, cursor);
-        record(e->cow_fault ? kCowFaultSlot : kPageFaultSlot, before);
+        close();
       }
       ++stats.accesses;
       stats.base_cycles += base;
@@ -93,11 +94,11 @@ class TlbScheme : public Scheme {
   // (the same on every scheme): the handler, the entries it writes, the table pages it allocates.
   void charge_guest_fault(const EventEffect& e) {
     ++stats.guest_faults;
-    uint64_t c = profile_.guest_page_fault_cycles + uint64_t{e.write_count} * profile_.pte_write_cycles;
-    if (e.cow_copied) c += profile_.page_copy_cycles;
-    uint64_t tables = uint64_t{e.table_alloc_count} * profile_.pt_page_alloc_cycles;
-    stats.pt_alloc_cycles += tables;
-    stats.guest_cycles += c + tables;
+    stats.charge(Account::kGuest, Cost::kGuestPageFault);
+    stats.charge(Account::kGuest, Cost::kPteWrite, e.write_count);
+    if (e.cow_copied) stats.charge(Account::kGuest, Cost::kPageCopy);
+    PtAllocScope tables(stats);
+    stats.charge(Account::kGuest, Cost::kPtPageAlloc, e.table_alloc_count);
   }
 
   // Counts one hardware walk of `cost`: a completed one (ok) or one that ended on a non-present
@@ -117,7 +118,7 @@ class TlbScheme : public Scheme {
   // One EPT violation (an exit and the host's handler) per guest page the host newly backed.
   void charge_ept_violations(const EventEffect& e) {
     for (uint32_t p = 0; p < e.host_pages_populated; ++p)
-      stats.exit(ExitReason::kEptViolation, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
+      stats.exit(ExitReason::kEptViolation, Cost::kEptViolation);
   }
 
   const AddressSpace& space() const { return *space_; }
@@ -128,55 +129,53 @@ class TlbScheme : public Scheme {
   CacheHierarchy cache_;
 
  private:
-  uint64_t charged() const { return stats.guest_cycles + stats.hypervisor_cycles; }
-  void record(size_t slot, uint64_t before) {
-    ++stats.events[slot].count;
-    stats.events[slot].cycles += charged() - before;
+  // Charges until close() are also the per-operation cost of event slot `slot`.
+  void open(size_t slot) { stats.open_slot = static_cast<uint8_t>(slot); }
+  void close() {
+    ++stats.events[stats.open_slot].count;
+    stats.open_slot = SchemeStats::kNoSlot;
   }
 
   // The guest kernel's own work for an OS event: the same on every scheme.
   void charge_guest_os_event(const Event& ev, const EventEffect* e) {
-    const Profile& p = profile_;
-    uint64_t c = 0;
-    switch (ev.kind) {
+    if (std::optional<Cost> c = guest_os_cost(ev.kind, Derived::kNative)) stats.charge(Account::kGuest, *c);
+    if (!e) return;
+    stats.charge(Account::kGuest, Cost::kPteWrite, e->write_count);
+    stats.charge(Account::kGuest, Cost::kPageFree, e->data_pages_freed);
+    if (e->flush_pcid)
+      stats.charge(Account::kGuest, Cost::kTlbFlush);
+    else
+      stats.charge(Account::kGuest, Cost::kInvlpg, e->invalidation_count);
+    PtAllocScope tables(stats);
+    stats.charge(Account::kGuest, Cost::kPtPageAlloc, e->table_alloc_count);
+    stats.charge(Account::kGuest, Cost::kPtPageFree, e->table_free_count);
+  }
+
+  // The system call or kernel path an OS event kind costs, besides the page tables.
+  static std::optional<Cost> guest_os_cost(EventKind kind, bool native) {
+    switch (kind) {
       case EventKind::kProcessCreate:
-        c += p.fork_cycles;
-        break;
+        return Cost::kFork;
       case EventKind::kProcessExit:
-        c += p.exit_cycles;
-        break;
+        return Cost::kExit;
       case EventKind::kExec:
-        c += p.exec_cycles;
-        break;
+        return Cost::kExec;
       case EventKind::kMmap:
       case EventKind::kMunmap:
       case EventKind::kMprotect:
       case EventKind::kMadviseDontneed:
       case EventKind::kBrk:
-        c += p.mmap_cycles;
-        break;
+        return Cost::kMmap;
       case EventKind::kContextSwitch:
-        c += p.context_switch_cycles;
-        break;
+        return Cost::kContextSwitch;
       case EventKind::kTlbShootdown:
-        c += Derived::kNative ? p.ipi_cycles : p.virtual_ipi_cycles;
-        break;
+        return native ? Cost::kIpi : Cost::kVirtualIpi;
       case EventKind::kDmaMap:
       case EventKind::kDmaUnmap:
-        c += p.iommu_map_cycles;
-        break;
+        return Cost::kIommuMap;
       default:
-        break;
+        return std::nullopt;
     }
-    if (e) {
-      c += uint64_t{e->write_count} * p.pte_write_cycles + uint64_t{e->data_pages_freed} * p.page_free_cycles;
-      c += e->flush_pcid ? p.tlb_flush_cycles : uint64_t{e->invalidation_count} * p.invlpg_cycles;
-      uint64_t tables = uint64_t{e->table_alloc_count} * p.pt_page_alloc_cycles +
-                        uint64_t{e->table_free_count} * p.pt_page_free_cycles;
-      stats.pt_alloc_cycles += tables;
-      c += tables;
-    }
-    stats.guest_cycles += c;
   }
 
   // Drops the TLB entries an event made stale, and whatever else the scheme caches for them.

@@ -14,6 +14,7 @@
 #include "hv/host_mapped_tables.h"
 #include "hv/memory_tags.h"
 #include "paging/walker.h"
+#include "schemes/scheme_details.h"
 #include "schemes/tlb_scheme.h"
 
 namespace hvsim {
@@ -44,7 +45,7 @@ HVSIM_CONFIG_SECTION(TptConfig, "tpt", 0, "Translation Pass-Through's host memor
        "tag_entry_bytes", [](TptConfig & c) -> auto& { return c.tags.entry_bytes; }, 1, 64)
       .unit("bytes")
       .doc("bytes of one frame's tag (16, as SEV-SNP's RMP; smaller tags pack more per cache line)");
-  s.integer("tag_fault_cycles", &TptConfig::tag_fault_cycles, 0, 1u << 30)
+  s.integer("tag_fault_cycles", &TptConfig::tag_fault_cycles, 0, kMaxCostCycles)
       .unit("cycles")
       .doc(
           "hypervisor handler of a foreign-tag fault, on top of the exit (default: "
@@ -64,16 +65,14 @@ class TptScheme final : public TlbScheme<TptScheme> {
         tag_pool_(ctx.machine.hypervisor().make_pool(ctx.machine.hypervisor().host_memory_bytes() / 4096 *
                                                      ctx.profile.section<TptConfig>().tags.entry_bytes)),
         tags_(tag_pool_.allocate() << 12, ctx.profile.section<TptConfig>().tags),
-        tag_fault_cycles_(
-            ctx.profile.section<TptConfig>().tag_fault_cycles.value_or(ctx.profile.ept_violation_cycles)),
+        tag_fault_cycles_(ctx.profile.section<TptConfig>().tag_fault_cycles),
         inject_every_(ctx.profile.section<TptConfig>().inject_foreign_every) {}
 
  private:
   // New host memory is handed to the VM (and tagged) by the hypervisor: priced like nested's
   // EPT violation, so both see the same population policy.
   void charge_population(const EventEffect& e) {
-    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
-      stats.exit(ExitReason::kOther, profile_.ept_violation_cycles, profile_.vm_exit_cycles);
+    for (uint32_t p = 0; p < e.host_pages_populated; ++p) stats.exit(ExitReason::kOther, Cost::kEptViolation);
     frames_assigned_ += e.host_pages_populated;
   }
   auto table_tagger() {
@@ -169,7 +168,10 @@ class TptScheme final : public TlbScheme<TptScheme> {
   void check_tag(uint64_t frame, WalkCost& cost) {
     if (tags_.check(frame, kThisVm, cache_, cost)) return;
     // The access faults into the hypervisor, which here returns the frame to this VM.
-    stats.exit(ExitReason::kOther, tag_fault_cycles_, profile_.vm_exit_cycles);
+    if (tag_fault_cycles_)
+      stats.exit_cycles(ExitReason::kOther, *tag_fault_cycles_);
+    else
+      stats.exit(ExitReason::kOther, Cost::kEptViolation);
     tag(frame, kThisVm);
   }
 
@@ -177,7 +179,8 @@ class TptScheme final : public TlbScheme<TptScheme> {
   HostMappedTables tables_;
   HostTablePool tag_pool_;
   MemoryTags tags_;
-  uint32_t tag_fault_cycles_;
+  // Unset: a tag fault is priced like an EPT violation (costs.ept_violation_cycles).
+  std::optional<uint32_t> tag_fault_cycles_;
   uint64_t inject_every_;
   uint64_t leaves_ = 0, frames_assigned_ = 0, tag_assignments_ = 0;
   HostMappedTable* table_ = nullptr;
@@ -189,5 +192,17 @@ class TptScheme final : public TlbScheme<TptScheme> {
 HVSIM_REGISTER_SCHEME(tpt, "tpt",
                       "Translation Pass-Through: guest-owned gVA->hPA tables, host memory tags checked", 9,
                       [](SchemeContext& ctx) { return std::make_unique<TptScheme>(ctx); });
+
+// The figures in stats.details (docs/schemes.md).
+HVSIM_SCHEME_DETAILS(tpt_details, {"tag_checks", "checks", "frame ownership checks"},
+                     {"tag_cache_hits", "hits", "checks the tag cache served"},
+                     {"tag_fetches", "references",
+                      "tag entries fetched through the cache hierarchy (not in walk_mem_refs)"},
+                     {"tag_faults", "faults", "accesses to a frame tagged for another VM (exits)"},
+                     {"tag_fetches_per_walk", "references", "tag_fetches / walks", DetailKind::kPerWalk,
+                      "tag_fetches"},
+                     {"host_frames_assigned", "frames", "host frames handed to the VM and tagged"},
+                     {"tag_assignments", "writes", "tag-table writes that changed a frame's owner"},
+                     {"tpt_table_pages", "pages", "TPT table pages at the end", DetailKind::kLevel});
 
 }  // namespace hvsim

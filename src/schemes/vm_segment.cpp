@@ -5,6 +5,7 @@
 // with pages) falls back to the nested TLB and a host walk for that address only.
 #include "hv/direct_segment.h"
 #include "schemes/hardware_nested_scheme.h"
+#include "schemes/scheme_details.h"
 
 namespace hvsim {
 namespace {
@@ -50,5 +51,15 @@ class VmSegmentScheme final : public HardwareNestedScheme<VmSegmentScheme> {
 HVSIM_REGISTER_SCHEME(vm_segment, "vm-segment",
                       "(No)Compromis: VM memory in host segments (gPA->hPA is an add), guest paging kept", 6,
                       [](SchemeContext& ctx) { return std::make_unique<VmSegmentScheme>(ctx); });
+
+// The figures in stats.details (docs/schemes.md).
+HVSIM_SCHEME_DETAILS(vm_segment_details,
+                     {"segments", "segments", "host segments backing the VM", DetailKind::kLevel},
+                     {"guest_dimension_refs", "references", "entries of guest tables the walks fetched"},
+                     {"host_dimension_refs", "references", "entries of host (EPT) tables the walks fetched"},
+                     {"host_segment_hits", "translations",
+                      "guest-physical addresses the host segment translated"},
+                     {"host_segment_fallbacks", "translations",
+                      "guest-physical addresses outside the host segment (EPT walked)"});
 
 }  // namespace hvsim

@@ -22,6 +22,7 @@ struct ExperimentOptions {
   uint64_t footprint_hint = 0;   // bytes; 0 = unknown (traces)
   uint64_t expected_events = 0;  // for the progress line; 0 = unknown
   uint64_t warmup_accesses = 0;  // accesses simulated before measuring starts
+  uint64_t epoch_accesses = 0;   // record every figure every this many accesses (0: never)
   bool progress = false;         // print a progress line on stderr
   std::string label;             // what the progress line calls this run
 };

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "sim/measurement.h"
 
 namespace hvsim {
 
@@ -85,7 +86,11 @@ std::string hex(uint64_t v) { return fmt::format("{:#x}", v); }
 
 Simulation::Simulation(const Profile& profile, MachineSizing sizing, const std::vector<std::string>& schemes,
                        SimulationOptions options)
-    : machine_(profile, sizing), options_(options) {
+    : machine_(profile, sizing),
+      options_(options),
+      costs_(profile.costs),
+      warmup_left_(options.warmup_accesses),
+      epoch_length_(options.epoch_accesses) {
   SchemeContext ctx{profile, machine_};
   for (const auto& name : schemes) {
     auto* entry = SchemeRegistry::instance().find(name);
@@ -97,21 +102,93 @@ Simulation::Simulation(const Profile& profile, MachineSizing sizing, const std::
   unsigned threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
   workers_ = std::make_unique<SchemeWorkers>(schemes_, threads);
   if (options_.verify) outs_.assign(schemes_.size(), std::vector<HostPhysAddr>(options_.max_batch));
+  measured_from_ = epoch_from_ = snapshot();
 }
 
 Simulation::~Simulation() = default;
 
 size_t Simulation::step(std::span<const Event> events) {
   if (events.empty()) return 0;
-  const size_t n = machine_.prepare(events.first(std::min(events.size(), options_.max_batch)), fx_);
+  const size_t offer = std::min(next_boundary(events), options_.max_batch);
+  const size_t n = machine_.prepare(events.first(offer), fx_);
   std::span<const Event> batch = events.first(n);
   workers_->run(batch, fx_, options_.verify ? &outs_ : nullptr);
   uint64_t accesses = 0;
   for (const Event& e : batch) accesses += is_access(e.kind);
   if (options_.verify) verify(batch);
-  accesses_ += accesses;
   events_ += n;
+  after_step(accesses);
   return n;
+}
+
+// A batch never straddles the end of the warm-up or of an epoch, which is right after its last
+// access, so figures are taken exactly there.
+size_t Simulation::next_boundary(std::span<const Event> events) const {
+  uint64_t limit;
+  if (warmup_left_)
+    limit = warmup_left_;
+  else if (epoch_length_)
+    limit = epoch_first_ + epoch_length_ - accesses_;
+  else
+    return events.size();
+  uint64_t acc = 0;
+  size_t offer = 0;
+  while (offer < events.size())
+    if (is_access(events[offer++].kind) && ++acc == limit) break;
+  return offer;
+}
+
+void Simulation::after_step(uint64_t accesses) {
+  accesses_ += accesses;
+  if (warmup_left_) {
+    warmup_left_ -= std::min(warmup_left_, accesses);
+    if (warmup_left_ == 0) begin_measurement();
+    return;
+  }
+  if (epoch_length_ && accesses_ == epoch_first_ + epoch_length_) close_epoch();
+}
+
+std::vector<SchemeStats> Simulation::snapshot() {
+  std::vector<SchemeStats> now;
+  for (auto& s : schemes_) {
+    s->finish();  // the scheme's own figures, from its counters
+    now.push_back(s->stats);
+  }
+  return now;
+}
+
+void Simulation::begin_measurement() {
+  warmup_left_ = 0;
+  measured_from_ = epoch_from_ = snapshot();
+  epochs_.clear();
+  epoch_first_ = 0;
+  epoch_length_ = options_.epoch_accesses;
+  events_ = accesses_ = verified_ = mismatches_ = 0;
+}
+
+void Simulation::close_epoch() {
+  std::vector<SchemeStats> now = snapshot();
+  Epoch e{epoch_first_, accesses_ - epoch_first_, {}};
+  for (size_t i = 0; i < now.size(); ++i) {
+    e.schemes.push_back(stats_between(epoch_from_[i], now[i]));
+    e.schemes.back().price(costs_);
+  }
+  epochs_.push_back(std::move(e));
+  epoch_from_ = std::move(now);
+  epoch_first_ = accesses_;
+  if (epochs_.size() < kMaxEpochs) return;
+  std::vector<Epoch> merged;
+  for (size_t k = 0; k + 1 < epochs_.size(); k += 2) {
+    Epoch m = std::move(epochs_[k]);
+    m.accesses += epochs_[k + 1].accesses;
+    for (size_t i = 0; i < m.schemes.size(); ++i) {
+      append_stats(m.schemes[i], epochs_[k + 1].schemes[i]);
+      m.schemes[i].price(costs_);
+    }
+    merged.push_back(std::move(m));
+  }
+  epochs_ = std::move(merged);
+  epoch_length_ *= 2;
 }
 
 void Simulation::verify(std::span<const Event> events) {
@@ -136,13 +213,14 @@ void Simulation::verify(std::span<const Event> events) {
   }
 }
 
-void Simulation::reset_stats() {
-  for (auto& s : schemes_) s->reset_stats();
-  events_ = accesses_ = verified_ = mismatches_ = 0;
-}
-
-void Simulation::finish() {
-  for (auto& s : schemes_) s->finish();
+std::vector<SchemeStats> Simulation::finish() {
+  if (epoch_length_ && accesses_ > epoch_first_) close_epoch();  // the last, shorter one
+  std::vector<SchemeStats> now = snapshot(), out;
+  for (size_t i = 0; i < now.size(); ++i) {
+    out.push_back(stats_between(measured_from_[i], now[i]));
+    out.back().price(costs_);
+  }
+  return out;
 }
 
 }  // namespace hvsim
