@@ -82,6 +82,23 @@ TEST(Reprice, EveryCostKeyGivesWhatAFreshRunGives) {
   }
 }
 
+// The profile block a re-priced result prints is the saved one: levels and page size included.
+TEST(Reprice, KeepsTheSavedLayout) {
+  TempDir dir;
+  const std::string run =
+      "compare --workload gups --footprint 16MiB --accesses 5000 --schemes native,nested --set "
+      "paging.guest_levels=5 --set host.page_size=2M";
+  ASSERT_EQ(run_hvsim(run + " --json " + dir.file("base.json")).status, 0);
+  const std::string set = "--set costs.vm_exit_cycles=3000";
+  ASSERT_EQ(run_hvsim(run + " " + set + " --json " + dir.file("fresh.json")).status, 0);
+  auto re = run_hvsim("reprice " + dir.file("base.json") + " " + set + " --json " + dir.file("re.json"));
+  ASSERT_EQ(re.status, 0) << re.err;
+  const json f = load(dir.file("fresh.json"))["profile"], r = load(dir.file("re.json"))["profile"];
+  EXPECT_EQ(r["host_page_size"], "2M");
+  EXPECT_EQ(r["guest_levels"], 5);
+  EXPECT_EQ(f, r);
+}
+
 TEST(Reprice, EveryCostKeyChangesSomeTotal) {
   // Otherwise the test above would prove nothing for that key.
   TempDir dir;
