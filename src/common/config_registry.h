@@ -77,8 +77,8 @@ struct ConfigSection {
   bool placeholder = true;  // reserved by its owner, no struct: a part without keys
   size_t index = 0;         // its slot in a Config
   std::vector<std::unique_ptr<ConfigKey>> keys;
-  std::any prototype;                    // the struct with its defaults, copied into each Config
-  std::shared_ptr<const void> defaults;  // the same, for reading its keys' defaults
+  std::shared_ptr<const void> defaults;  // the struct with its defaults, for listings
+  std::any prototype;                    // the same, copied into each Config's slot (not external)
   std::function<void*(Config&)> locate;  // the struct inside a Config
   // Keys it does not declare kept as text, for a part that checks its own (the workloads).
   std::function<void(void*, const std::string&, const std::string&)> open_set;
@@ -267,13 +267,14 @@ class ConfigRegistry {
   template <class T>
   bool declare(const std::string& name, int order, std::string doc, void (*keys)(SectionDecl<T>&),
                void* (*external)(Config&) = nullptr) {
+    if (ConfigSectionOf<T>::section) throw std::logic_error("config struct of [" + name + "] declared twice");
     ConfigSection& s = claim(name, order);
     s.doc = std::move(doc);
-    s.prototype = T{};
     s.defaults = std::make_shared<const T>();
     if (external) {
       s.locate = external;
     } else {
+      s.prototype = T{};
       const size_t index = s.index;
       s.locate = [index](Config& c) -> void* { return slot_of<T>(c, index); };
     }
