@@ -17,6 +17,7 @@
 #include "report/result_json.h"
 #include "report/writers.h"
 #include "sim/experiment.h"
+#include "sim/preflight.h"
 #include "workload/generator.h"
 #if __has_include("workload/trace/open_trace.h")
 #include "workload/trace/open_trace.h"
@@ -53,44 +54,6 @@ std::vector<std::string> split(const std::string& s) {
   while (std::getline(ss, item, ','))
     if (!item.empty()) out.push_back(item);
   return out;
-}
-
-// Builds the machine and schemes once before any simulation: every registered scheme is built
-// from its section whatever --schemes selects; and the selected schemes together take their
-// TLBs, caches and allocators from the memory budget, so a configuration that cannot fit fails
-// here (exit 2) rather than during the run.
-void build_schemes_once(const Profile& profile, const std::vector<std::string>& selected,
-                        uint64_t footprint_hint) {
-  // As run_experiment sizes its machine.
-  Machine machine(profile,
-                  MachineSizing::for_footprint(profile, footprint_hint ? footprint_hint : 32 * kGiB));
-  SchemeContext ctx{profile, machine};
-  auto& reg = SchemeRegistry::instance();
-  {
-    std::vector<std::unique_ptr<Scheme>> together;
-    for (const auto& name : selected) together.push_back(reg.find(name)->factory(ctx));
-  }
-  for (auto* e : reg.all())
-    if (std::find(selected.begin(), selected.end(), e->name) == selected.end()) e->factory(ctx);
-}
-
-// The budget error before the run, naming what to shrink: the profile's largest structure for
-// TLBs and caches, the simulated memory sizes for the frame allocators.
-[[noreturn]] void config_too_large(const MemoryBudgetExceeded& e, const Profile& profile, size_t schemes) {
-  std::string culprit;
-  if (e.grew == MemoryUse::kTlbs || e.grew == MemoryUse::kCaches) {
-    for (const auto& [key, bytes] : profile_structure_bytes(profile)) {
-      bool cache = key.rfind("cache.", 0) == 0;
-      if (cache == (e.grew == MemoryUse::kCaches)) {
-        culprit = fmt::format("; the largest is {} ({} in each scheme)", key, format_size_approx(bytes));
-        break;
-      }
-    }
-  } else if (e.grew == MemoryUse::kFrames) {
-    culprit = "; the frame allocators track every simulated page (guest.memory, host.memory, --footprint)";
-  }
-  throw InputError(fmt::format("{}, for {} scheme{}{}; raise --memory-limit or shrink the configuration",
-                               e.what(), schemes, schemes == 1 ? "" : "s", culprit));
 }
 
 void run_compare(const CompareArgs& a) {
@@ -174,11 +137,7 @@ void run_compare(const CompareArgs& a) {
   }
 
   check_break_even(a.break_even, opt.schemes);
-  try {
-    build_schemes_once(profile, opt.schemes, jobs.front().footprint);
-  } catch (const MemoryBudgetExceeded& e) {
-    config_too_large(e, profile, opt.schemes.size());
-  }
+  check_configuration(profile, opt.schemes, jobs.front().footprint);
 
   std::vector<RunReport> reports;
   for (size_t j = 0; j < jobs.size(); ++j) {
