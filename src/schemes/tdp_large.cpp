@@ -15,7 +15,7 @@
 #include "common/units.h"
 #include "hv/guest_walk_2d.h"
 #include "hv/large_host_table.h"
-#include "schemes/hardware_nested_scheme.h"
+#include "schemes/tlb_scheme.h"
 #include "tlb/nested_tlb.h"
 
 namespace hvsim {
@@ -38,10 +38,12 @@ LargeHostLayout layout_for(const Profile& p, const Machine& m) {
   return LargeHostLayout::make(levels, leaf_shift, bits, "tdp-large");
 }
 
-class TdpLargeScheme final : public HardwareNestedScheme<TdpLargeScheme> {
+class TdpLargeScheme final : public TlbScheme<TdpLargeScheme> {
  public:
   explicit TdpLargeScheme(SchemeContext& ctx)
-      : HardwareNestedScheme(ctx),
+      : TlbScheme(ctx),
+        gpwc_(ctx.profile.pwc),
+        ntlb_(ctx.profile.nested_tlb_entries, ctx.profile.nested_tlb_ways),
         host_(ctx.machine.hypervisor(), layout_for(ctx.profile, ctx.machine), ctx.profile.host_page_size,
               ctx.machine.pool_bytes()) {
     // Host paging-structure caches: the profile's per-level sizes, by level of this table.
@@ -49,23 +51,23 @@ class TdpLargeScheme final : public HardwareNestedScheme<TdpLargeScheme> {
       hpwc_[l].configure(ctx.profile.host_pwc.entries[l], ctx.profile.host_pwc.ways);
   }
 
-  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
+  Translation<HostPhysAddr> walk(const Event& ev) {
     const GuestPageTable& gt = *space().table;
     WalkCache::Start start = gpwc_.lookup(ev.addr, space().pcid, gt.levels(), gt.root_frame());
-    auto r =
-        walk_guest_2d(gt, GuestVirtAddr(ev.addr), space().pcid, start.level, start.table_frame, &gpwc_,
-                      cache_, [this](GuestPhysAddr gpa, HostPhysAddr& hpa, PageSize& hs, WalkCost& cost) {
-                        return host_translate(gpa, hpa, hs, cost);
-                      });
-    if (start.level != gt.levels()) r.cost.cycles += gpwc_.hit_cycles();
-    guest_refs_ += r.guest_refs;
-    if (!count_walk(r.ok, r.cost)) return false;
-    size = r.size;
-    page_base = r.hpa.align_down(page_shift(size)).value;
-    return true;
+    auto t = walk_guest_2d(gt, GuestVirtAddr(ev.addr), space().pcid, start.level, start.table_frame, &gpwc_,
+                           cache_, guest_refs_,
+                           [this](GuestPhysAddr gpa, HostPhysAddr& hpa, PageSize& hs, WalkCost& cost) {
+                             return host_translate(gpa, hpa, hs, cost);
+                           });
+    if (start.level != gt.levels()) t.cost.cycles += gpwc_.hit_cycles();
+    return t;
   }
-
-  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
+  // As under nested: the guest handles its faults and table writes; new guest pages are backed
+  // by the host on EPT violations.
+  void on_guest_fault(const Event&, const Effect& fx) { charge_ept_violations(*fx); }
+  void on_os_event(const Effect& fx) { charge_ept_violations(*fx); }
+  void on_switch(const AddressSpace&) {}
+  void flush_walk_caches(uint16_t pcid) { gpwc_.flush_asid(pcid); }
 
   void reset_stats() override {
     Scheme::reset_stats();
@@ -124,6 +126,8 @@ class TdpLargeScheme final : public HardwareNestedScheme<TdpLargeScheme> {
     return true;
   }
 
+  WalkCache gpwc_;
+  NestedTlb ntlb_;
   LargeHostTable host_;
   std::array<SetAssoc<uint64_t>, LargeHostLayout::kMaxLevels + 1> hpwc_;
   uint64_t guest_refs_ = 0, host_refs_ = 0, ntlb_hits_ = 0;
