@@ -123,7 +123,7 @@ TEST_F(SmallBudget, BigStructuresChargeBeforeAllocating) {
   // A TLB of 2^30 entries would take 16GiB: refused before a byte is allocated.
   TlbConfig cfg;
   cfg.l2 = {1u << 30, 16};
-  EXPECT_THROW(TlbHierarchy{cfg}, MemoryBudgetExceeded);
+  EXPECT_THROW(TlbHierarchy<HostPhysAddr>{cfg}, MemoryBudgetExceeded);
   CacheHierarchyConfig cache;
   cache.llc = {uint64_t{128} << 30, 16, 50};
   EXPECT_THROW(CacheHierarchy{cache}, MemoryBudgetExceeded);

@@ -41,8 +41,8 @@ TEST(OsEvents, ExitFreesExactlyTheTablePagesForkAllocated) {
   std::vector<Event> exit_ev = {os_event(EventKind::kProcessExit, 2)};
   m.prepare(exit_ev, fx);
   ASSERT_EQ(fx.effects.size(), 1u);
-  EXPECT_EQ(fx.effects[0].table_free_count, with_child - tables);
-  EXPECT_EQ(fx.effects[0].data_pages_freed, 2u);  // the copies; shared pages stay with the parent
+  EXPECT_EQ(fx.effects[0].tables_freed.count, with_child - tables);
+  EXPECT_EQ(fx.effects[0].memory.data_pages_freed, 2u);  // the copies; shared pages stay with the parent
   EXPECT_EQ(m.guest().table_memory().pages(), tables);
   EXPECT_EQ(m.guest().frames_in_use(), frames);
 }

@@ -128,14 +128,14 @@ TEST(PvOs, RequestsPinsAndUnpinsMatchTheGuestsTableWork) {
     size_t n = m.prepare(rest, fx);
     for (const EventEffect& e : fx.effects) {
       const Event& x = rest[e.event_index];
-      allocated += e.table_alloc_count;
-      freed += e.table_free_count;
-      if (x.kind == EventKind::kProcessExit || x.kind == EventKind::kExec) {
-        teardowns += e.table_free_count ? 1 : 0;
-        torn_pages += e.table_free_count;
+      allocated += e.tables_allocated.count;
+      freed += e.tables_freed.count;
+      if (e.space.gone()) {
+        teardowns += e.tables_freed.count ? 1 : 0;
+        torn_pages += e.tables_freed.count;
         continue;
       }
-      const uint64_t w = e.write_count, x_ops = e.invalidation_count + (e.flush_pcid ? 1 : 0);
+      const uint64_t w = e.writes.count, x_ops = e.invalidations.count + (e.flush_pcid ? 1 : 0);
       updates += w;
       ext += x_ops;
       calls += is_access(x.kind) ? w + x_ops : (w + x_ops + 31) / 32;

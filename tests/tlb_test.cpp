@@ -7,6 +7,8 @@
 
 namespace hvsim {
 namespace {
+using Tlb = TlbHierarchy<HostPhysAddr>;
+
 TlbConfig small_tlb() {
   TlbConfig c;
   c.l1[0] = {4, 4};  // one set of four
@@ -32,44 +34,45 @@ TEST(SetAssoc, EvictsLeastRecentlyUsedWayOfTheSet) {
 }
 
 TEST(TlbHierarchy, MissThenL1HitThenL2HitAfterL1Eviction) {
-  TlbHierarchy t(small_tlb());
-  uint64_t base;
+  Tlb t(small_tlb());
+  HostPhysAddr base;
   PageSize size;
-  EXPECT_EQ(t.lookup(0x1000, 1, base, size), TlbHit::kMiss);
-  t.fill(0x1000, 1, PageSize::k4K, 0xabc000);
-  EXPECT_EQ(t.lookup(0x1fff, 1, base, size), TlbHit::kL1);
-  EXPECT_EQ(base, 0xabc000u);
+  EXPECT_EQ(t.lookup(GuestVirtAddr(0x1000), 1, base, size), TlbHit::kMiss);
+  t.fill(GuestVirtAddr(0x1000), 1, PageSize::k4K, HostPhysAddr(0xabc000));
+  EXPECT_EQ(t.lookup(GuestVirtAddr(0x1fff), 1, base, size), TlbHit::kL1);
+  EXPECT_EQ(base.value, 0xabc000u);
   EXPECT_EQ(size, PageSize::k4K);
   for (uint64_t p = 2; p < 6; ++p)
-    t.fill(p << 12, 1, PageSize::k4K, p << 20);  // evicts page 1 from the 4-entry L1
-  EXPECT_EQ(t.lookup(0x1000, 1, base, size), TlbHit::kL2);
-  EXPECT_EQ(t.lookup(0x1000, 1, base, size), TlbHit::kL1);  // refilled into L1
+    t.fill(GuestVirtAddr(p << 12), 1, PageSize::k4K,
+           HostPhysAddr(p << 20));  // evicts page 1 from the 4-entry L1
+  EXPECT_EQ(t.lookup(GuestVirtAddr(0x1000), 1, base, size), TlbHit::kL2);
+  EXPECT_EQ(t.lookup(GuestVirtAddr(0x1000), 1, base, size), TlbHit::kL1);  // refilled into L1
 }
 
 TEST(TlbHierarchy, EntriesAreTaggedByAddressSpace) {
-  TlbHierarchy t(small_tlb());
-  uint64_t base;
+  Tlb t(small_tlb());
+  HostPhysAddr base;
   PageSize size;
-  t.fill(0x5000, 1, PageSize::k4K, 0x1000);
-  EXPECT_EQ(t.lookup(0x5000, 2, base, size), TlbHit::kMiss);
-  t.fill(0x5000, 2, PageSize::k4K, 0x2000);
-  ASSERT_EQ(t.lookup(0x5000, 1, base, size), TlbHit::kL1);
-  EXPECT_EQ(base, 0x1000u);
+  t.fill(GuestVirtAddr(0x5000), 1, PageSize::k4K, HostPhysAddr(0x1000));
+  EXPECT_EQ(t.lookup(GuestVirtAddr(0x5000), 2, base, size), TlbHit::kMiss);
+  t.fill(GuestVirtAddr(0x5000), 2, PageSize::k4K, HostPhysAddr(0x2000));
+  ASSERT_EQ(t.lookup(GuestVirtAddr(0x5000), 1, base, size), TlbHit::kL1);
+  EXPECT_EQ(base.value, 0x1000u);
   t.flush_asid(1);
-  EXPECT_EQ(t.lookup(0x5000, 1, base, size), TlbHit::kMiss);
-  EXPECT_EQ(t.lookup(0x5000, 2, base, size), TlbHit::kL1);
+  EXPECT_EQ(t.lookup(GuestVirtAddr(0x5000), 1, base, size), TlbHit::kMiss);
+  EXPECT_EQ(t.lookup(GuestVirtAddr(0x5000), 2, base, size), TlbHit::kL1);
 }
 
 TEST(TlbHierarchy, LargePagesHitAnywhereInThePageAndInvalidateByAddress) {
-  TlbHierarchy t(small_tlb());
-  uint64_t base;
+  Tlb t(small_tlb());
+  HostPhysAddr base;
   PageSize size;
-  t.fill(0x4020'0000, 3, PageSize::k2M, 0x8000'0000);
-  ASSERT_EQ(t.lookup(0x403f'ffff, 3, base, size), TlbHit::kL1);
+  t.fill(GuestVirtAddr(0x4020'0000), 3, PageSize::k2M, HostPhysAddr(0x8000'0000));
+  ASSERT_EQ(t.lookup(GuestVirtAddr(0x403f'ffff), 3, base, size), TlbHit::kL1);
   EXPECT_EQ(size, PageSize::k2M);
-  EXPECT_EQ(base, 0x8000'0000u);
-  t.invalidate_page(0x4030'0000, 3);
-  EXPECT_EQ(t.lookup(0x4020'0000, 3, base, size), TlbHit::kMiss);
+  EXPECT_EQ(base.value, 0x8000'0000u);
+  t.invalidate_page(GuestVirtAddr(0x4030'0000), 3);
+  EXPECT_EQ(t.lookup(GuestVirtAddr(0x4020'0000), 3, base, size), TlbHit::kMiss);
 }
 
 TEST(CacheHierarchy, LatencyFollowsTheLevelThatHits) {
@@ -97,14 +100,15 @@ uint64_t misses_of_page_loop(uint32_t entries, uint32_t ways) {
   TlbConfig c = small_tlb();
   c.l1[0] = {entries, ways};
   c.l2 = {0, 0};
-  TlbHierarchy t(c);
-  uint64_t misses = 0, base;
+  Tlb t(c);
+  uint64_t misses = 0;
+  HostPhysAddr base;
   PageSize size;
   for (int round = 0; round < 20; ++round)
     for (uint64_t p = 0; p < 300; ++p) {
-      if (t.lookup(p << 12, 1, base, size) == TlbHit::kL1) continue;
+      if (t.lookup(GuestVirtAddr(p << 12), 1, base, size) == TlbHit::kL1) continue;
       ++misses;
-      t.fill(p << 12, 1, PageSize::k4K, p << 12);
+      t.fill(GuestVirtAddr(p << 12), 1, PageSize::k4K, HostPhysAddr(p << 12));
     }
   return misses;
 }
@@ -119,16 +123,16 @@ TEST(SetAssoc, AssociativityAbove256WaysKeepsLru) {
 // INVLPG of a 2 MiB guest page also drops the 4 KiB entries made from it (a guest huge page
 // over 4 KiB host pages), and nothing outside it.
 TEST(TlbHierarchy, InvalidatingALargePageDropsItsSplinters) {
-  TlbHierarchy t(small_tlb());
-  uint64_t base;
+  Tlb t(small_tlb());
+  HostPhysAddr base;
   PageSize size;
-  t.fill(0x200000 + 0x5000, 1, PageSize::k4K, 0x9000);
-  t.fill(0x400000, 1, PageSize::k4K, 0xa000);
-  t.fill(0x200000 + 0x7000, 2, PageSize::k4K, 0xb000);  // another address space
-  t.invalidate_page(0x200000, 1, PageSize::k2M);
-  EXPECT_EQ(t.lookup(0x205000, 1, base, size), TlbHit::kMiss);
-  EXPECT_NE(t.lookup(0x400000, 1, base, size), TlbHit::kMiss);
-  EXPECT_NE(t.lookup(0x207000, 2, base, size), TlbHit::kMiss);
+  t.fill(GuestVirtAddr(0x200000 + 0x5000), 1, PageSize::k4K, HostPhysAddr(0x9000));
+  t.fill(GuestVirtAddr(0x400000), 1, PageSize::k4K, HostPhysAddr(0xa000));
+  t.fill(GuestVirtAddr(0x200000 + 0x7000), 2, PageSize::k4K, HostPhysAddr(0xb000));  // another address space
+  t.invalidate_page(GuestVirtAddr(0x200000), 1, PageSize::k2M);
+  EXPECT_EQ(t.lookup(GuestVirtAddr(0x205000), 1, base, size), TlbHit::kMiss);
+  EXPECT_NE(t.lookup(GuestVirtAddr(0x400000), 1, base, size), TlbHit::kMiss);
+  EXPECT_NE(t.lookup(GuestVirtAddr(0x207000), 2, base, size), TlbHit::kMiss);
 }
 
 }  // namespace

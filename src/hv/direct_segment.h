@@ -22,18 +22,11 @@ struct SegmentWalkCounters {
 
 class SegmentWalker {
  public:
-  SegmentWalker(const Hypervisor& hv, bool host_segments, PageSize host_size, WalkCache& guest_pwc,
-                WalkCache& host_pwc, NestedTlb& ntlb, CacheHierarchy& cache)
-      : nested_(hv.ept(), host_size, guest_pwc, host_pwc, ntlb, cache), gpwc_(guest_pwc), cache_(cache) {
+  // The nested walker's structures serve the fallbacks; its guest-dimension cache the guest walk.
+  SegmentWalker(const Hypervisor& hv, bool host_segments, const Profile& p, CacheHierarchy& cache)
+      : nested_(hv.ept(), p, cache), gpwc_(nested_.guest_pwc()), cache_(cache) {
     if (host_segments) segments_ = hv.segments();
   }
-
-  struct Result {
-    bool ok = false;
-    HostPhysAddr hpa;
-    PageSize size = PageSize::k4K;  // page the TLB may cache: linear in both dimensions
-    WalkCost cost;
-  };
 
   // gPA -> hPA. `want` is the largest page the caller would cache; `size` comes back no larger
   // and such that the mapping is linear over it.
@@ -54,24 +47,23 @@ class SegmentWalker {
   }
 
   // The two-dimensional walk with host segments in the host dimension: with every guest table
-  // page and the data inside a segment it fetches only the g guest entries.
-  Result walk(const GuestPageTable& gt, GuestVirtAddr va, uint16_t asid) {
+  // page and the data inside a segment it fetches only the g guest entries. The page size is one
+  // the TLB may cache: linear in both dimensions.
+  Translation<HostPhysAddr> walk(const GuestPageTable& gt, GuestVirtAddr va, uint16_t asid) {
     WalkCache::Start start = gpwc_.lookup(va.value, asid, gt.levels(), gt.root_frame());
     // host() caps the size it returns at linear mappings; the loop takes the smaller of that and
     // the guest page.
-    auto w = walk_guest_2d(gt, va, asid, start.level, start.table_frame, &gpwc_, cache_,
+    auto t = walk_guest_2d(gt, va, asid, start.level, start.table_frame, &gpwc_, cache_, counters.guest_refs,
                            [this](GuestPhysAddr gpa, HostPhysAddr& hpa, PageSize& size, WalkCost& cost) {
                              return host(gpa, PageSize::k1G, hpa, size, cost);
                            });
-    if (start.level != gt.levels()) w.cost.cycles += gpwc_.hit_cycles();
-    counters.guest_refs += w.guest_refs;
-    return Result{w.ok, w.hpa, w.size, w.cost};
+    if (start.level != gt.levels()) t.cost.cycles += gpwc_.hit_cycles();
+    return t;
   }
 
   // A walk for an address inside the guest segment: gVA -> gPA is an add; only the host
   // dimension remains (a segment add, or the nested TLB / a 1D host walk).
-  Result walk_in_segment(const GuestSegment& g, GuestVirtAddr va) {
-    Result r;
+  Translation<HostPhysAddr> walk_in_segment(const GuestSegment& g, GuestVirtAddr va) {
     ++counters.guest_segment_hits;
     uint64_t gpa = g.translate(va.value);
     // The largest page over which gVA -> gPA is linear and inside the segment.
@@ -82,11 +74,15 @@ class SegmentWalker {
           base >= g.va_base && base + bytes <= g.va_end && ((g.gpa_base - g.va_base) & (bytes - 1)) == 0;
       if (fits || want == PageSize::k4K) break;
     }
-    r.ok = host(GuestPhysAddr(gpa), want, r.hpa, r.size, r.cost);
-    return r;
+    HostPhysAddr hpa;
+    PageSize size;
+    WalkCost cost;
+    if (!host(GuestPhysAddr(gpa), want, hpa, size, cost)) return Translation<HostPhysAddr>::fault(cost);
+    return Translation<HostPhysAddr>::to(hpa, size, cost);
   }
 
   const NestedWalkCounters& nested_counters() const { return nested_.counters; }
+  void flush_asid(uint16_t asid) { nested_.flush_asid(asid); }
   void reset_counters() {
     counters = {};
     nested_.counters = {};

@@ -12,40 +12,34 @@
 
 namespace hvsim {
 
-struct GuestWalk2dResult {
-  bool ok = false;  // false: a guest or host entry was not present
-  HostPhysAddr hpa;
-  PageSize size = PageSize::k4K;  // the smaller of the guest page and the host mapping
-  WalkCost cost;
-  uint32_t guest_refs = 0;  // guest entries fetched (the rest of cost.refs is the host's)
-};
-
 // `host(gpa, hpa&, size&, cost&)` translates one guest-physical address, adding what it fetched
 // to `cost`; false when the host does not map it. The walk starts at guest `level`, whose table
-// is the guest frame `frame`. `gpwc`, when not null, is filled with the guest entries followed.
+// is the guest frame `frame`. `gpwc`, when not null, is filled with the guest entries followed;
+// `guest_refs` counts the guest entries fetched (the rest of the cost's references are the
+// host's). The page size of a translation is the smaller of the guest page and the host mapping.
 template <class HostTranslate>
-GuestWalk2dResult walk_guest_2d(const GuestPageTable& gt, GuestVirtAddr va, uint16_t asid, int level,
-                                uint64_t frame, WalkCache* gpwc, CacheHierarchy& cache,
-                                HostTranslate&& host) {
-  GuestWalk2dResult r;
+Translation<HostPhysAddr> walk_guest_2d(const GuestPageTable& gt, GuestVirtAddr va, uint16_t asid, int level,
+                                        uint64_t frame, WalkCache* gpwc, CacheHierarchy& cache,
+                                        uint64_t& guest_refs, HostTranslate&& host) {
+  WalkCost cost;
   auto path = gt.walk_from(va, level, frame);
-  for (int i = 0; i < path.count; ++i) {
+  int i = 0;
+  for (; i < path.count; ++i) {
     const auto& step = path.steps[i];
     HostPhysAddr entry_hpa;
     PageSize hs;
-    if (!host(step.entry_addr, entry_hpa, hs, r.cost)) return r;
-    r.cost.cycles += cache.access(entry_hpa.value).cycles;
-    ++r.cost.refs;
-    ++r.guest_refs;
+    if (!host(step.entry_addr, entry_hpa, hs, cost)) break;
+    cost.cycles += cache.access(entry_hpa.value).cycles;
+    ++cost.refs;
     if (gpwc && step.level > 1 && i + 1 < path.count)
       gpwc->fill(va.value, asid, step.level, path.table_frame_at[step.level - 1]);
   }
-  if (!path.ok) return r;
+  guest_refs += static_cast<uint32_t>(i);
+  HostPhysAddr hpa;
   PageSize hs;
-  if (!host(path.result, r.hpa, hs, r.cost)) return r;
-  r.size = min_page_size(path.size, hs);
-  r.ok = true;
-  return r;
+  if (i < path.count || !path.ok || !host(path.result, hpa, hs, cost))
+    return Translation<HostPhysAddr>::fault(cost);
+  return Translation<HostPhysAddr>::to(hpa, min_page_size(path.size, hs), cost);
 }
 
 }  // namespace hvsim

@@ -8,10 +8,8 @@
 #include <memory>
 #include <unordered_map>
 
-#include "common/event.h"
 #include "hv/hypervisor.h"
 #include "os/address_space.h"
-#include "os/guest_os.h"
 #include "paging/radix_table.h"
 
 namespace hvsim {
@@ -71,41 +69,28 @@ class HostMappedTables {
     return true;
   }
 
-  // Brings the tables of the event's processes in line with what an OS event did to the guest's
-  // own tables (which the machine has already changed): the designs this models write their
-  // gVA -> hPA tables together with the guest's, so stale entries must not outlive the guest's.
-  //  - fork: the parent's entries lose write access, the child gets every mapping it inherited;
-  //  - exit / exec: the process's table is freed whole (exec's new image starts empty);
-  //  - munmap: leaves cleared and tables left empty freed; madvise(DONTNEED): leaves cleared;
-  //  - mprotect: write bits follow the guest's.
-  // Returns the table pages freed; the caller flushes its page-walk caches when that is not 0.
+  // What the designs this models do when the guest's own tables change under an OS event (the
+  // machine has changed those already): their gVA -> hPA tables are written together with the
+  // guest's, so stale entries must not outlive the guest's (schemes/follow_guest.h dispatches).
+  // Fork: the parent's entries lose write access, the child gets every mapping it inherited.
   template <class OnLeaf, class OnTable>
-  uint64_t apply_os_event(const Event& ev, AddressRange unmapped, const GuestOs& os, OnLeaf&& on_leaf,
-                          OnTable&& on_table) {
-    const AddressSpace* as = os.find_space(ev.pid);
-    switch (ev.kind) {
-      case EventKind::kProcessCreate: {
-        if (as) sync_protection(*as, 0, as->table->address_space_end());
-        const AddressSpace* child =
-            ev.arg <= UINT32_MAX ? os.find_space(static_cast<uint32_t>(ev.arg)) : nullptr;
-        if (!child) return 0;
-        child->table->for_each_leaf(0, child->table->address_space_end(),
-                                    [&](uint64_t va, uint64_t&, int, GuestPhysAddr) {
-                                      map_guest_page(*child, GuestVirtAddr(va), on_leaf, on_table);
-                                    });
-        return 0;
-      }
-      case EventKind::kProcessExit:
-      case EventKind::kExec:
-        return drop(ev.pid);
-      case EventKind::kMprotect:
-        if (as) sync_protection(*as, ev.addr, ev.addr + ev.arg);
-        return 0;
-      default:
-        // munmap, madvise (tables kept), an mmap over live pages, a shrinking brk.
-        if (unmapped.empty()) return 0;
-        return zap(ev.pid, unmapped.start, unmapped.end, ev.kind != EventKind::kMadviseDontneed);
-    }
+  void fork(const AddressSpace* parent, const AddressSpace* child, OnLeaf&& on_leaf, OnTable&& on_table) {
+    if (parent) reprotect(*parent, 0, parent->table->address_space_end());
+    if (!child) return;
+    child->table->for_each_leaf(0, child->table->address_space_end(),
+                                [&](uint64_t va, uint64_t&, int, GuestPhysAddr) {
+                                  map_guest_page(*child, GuestVirtAddr(va), on_leaf, on_table);
+                                });
+  }
+
+  // Sets the write bit of each leaf of `as` in [start, end) as the guest's entry has it.
+  void reprotect(const AddressSpace& as, uint64_t start, uint64_t end) {
+    HostMappedTable* t = find(as.pid);
+    if (!t) return;
+    t->for_each_leaf(start, end, [&](uint64_t va, uint64_t& e, int, HostPhysAddr) {
+      auto g = as.table->translate(GuestVirtAddr(va));
+      if (g) e = X86Entry::with_write(e, g->writable);
+    });
   }
 
   // Clears the leaves of `pid` in [start, end) and, with `free_tables`, frees the table pages left
@@ -143,16 +128,6 @@ class HostMappedTables {
   size_t table_pages() const { return pool_.memory->pages(); }
 
  private:
-  // Sets the write bit of each leaf of `as` in [start, end) as the guest's entry has it.
-  void sync_protection(const AddressSpace& as, uint64_t start, uint64_t end) {
-    HostMappedTable* t = find(as.pid);
-    if (!t) return;
-    t->for_each_leaf(start, end, [&](uint64_t va, uint64_t& e, int, HostPhysAddr) {
-      auto g = as.table->translate(GuestVirtAddr(va));
-      if (g) e = X86Entry::with_write(e, g->writable);
-    });
-  }
-
   const EptTable& ept_;
   HostTablePool pool_;
   int levels_;

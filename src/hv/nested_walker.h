@@ -5,11 +5,15 @@
 #include <cstdint>
 
 #include "common/address.h"
+#include "common/profile.h"
 #include "hv/guest_walk_2d.h"
+#include "hv/host_config.h"
 #include "hv/hypervisor.h"
 #include "os/address_space.h"
+#include "paging/paging_config.h"
 #include "paging/walker.h"
 #include "tlb/nested_tlb.h"
+#include "tlb/tlb_config.h"
 
 namespace hvsim {
 
@@ -19,18 +23,18 @@ struct NestedWalkCounters {
   uint64_t nested_tlb_hits = 0;
 };
 
+// The hardware's nested paging: the two-dimensional walk and the structures that cache it (the
+// guest-dimension page-walk cache, the host-dimension one and the nested TLB). The part the
+// nested, switching and agile schemes (and the segment walker) compose.
 class NestedWalker {
  public:
-  NestedWalker(const EptTable& ept, PageSize host_size, WalkCache& guest_pwc, WalkCache& host_pwc,
-               NestedTlb& ntlb, CacheHierarchy& cache)
-      : ept_(ept), host_size_(host_size), gpwc_(guest_pwc), hpwc_(host_pwc), ntlb_(ntlb), cache_(cache) {}
-
-  struct Result {
-    bool ok = false;                // false: guest or host entry not present
-    HostPhysAddr hpa;               // final host-physical address
-    PageSize size = PageSize::k4K;  // effective page size: the smaller of guest and host
-    WalkCost cost;
-  };
+  NestedWalker(const EptTable& ept, const Profile& p, CacheHierarchy& cache)
+      : ept_(ept),
+        host_size_(p.section<HostConfig>().page_size),
+        gpwc_(p.section<PwcConfig>()),
+        hpwc_(p.section<HostPwcConfig>()),
+        ntlb_(p.section<NestedTlbConfig>()),
+        cache_(cache) {}
 
   // gPA -> hPA through the nested TLB or a host walk.
   bool host_translate(GuestPhysAddr gpa, HostPhysAddr& hpa, PageSize& size, WalkCost& cost) {
@@ -51,15 +55,24 @@ class NestedWalker {
     return true;
   }
 
-  Result walk(const GuestPageTable& gt, GuestVirtAddr va, uint16_t asid) {
+  Translation<HostPhysAddr> walk(const GuestPageTable& gt, GuestVirtAddr va, uint16_t asid) {
     WalkCache::Start start = gpwc_.lookup(va.value, asid, gt.levels(), gt.root_frame());
-    auto w = walk_guest_2d(gt, va, asid, start.level, start.table_frame, &gpwc_, cache_,
+    auto t = walk_guest_2d(gt, va, asid, start.level, start.table_frame, &gpwc_, cache_, counters.guest_refs,
                            [this](GuestPhysAddr gpa, HostPhysAddr& hpa, PageSize& size, WalkCost& cost) {
                              return host_translate(gpa, hpa, size, cost);
                            });
-    if (start.level != gt.levels()) w.cost.cycles += gpwc_.hit_cycles();
-    counters.guest_refs += w.guest_refs;
-    return Result{w.ok, w.hpa, w.size, w.cost};
+    if (start.level != gt.levels()) t.cost.cycles += gpwc_.hit_cycles();
+    return t;
+  }
+
+  WalkCache& guest_pwc() { return gpwc_; }
+  // Translations of `asid` changed: the guest-dimension cache holds its table frames.
+  void flush_asid(uint16_t asid) { gpwc_.flush_asid(asid); }
+  // Everything cached, in both dimensions.
+  void flush_all() {
+    gpwc_.flush_all();
+    hpwc_.flush_all();
+    ntlb_.flush();
   }
 
   NestedWalkCounters counters;
@@ -67,9 +80,8 @@ class NestedWalker {
  private:
   const EptTable& ept_;
   PageSize host_size_;
-  WalkCache& gpwc_;
-  WalkCache& hpwc_;
-  NestedTlb& ntlb_;
+  WalkCache gpwc_, hpwc_;
+  NestedTlb ntlb_;
   CacheHierarchy& cache_;
 };
 

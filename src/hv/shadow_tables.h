@@ -10,7 +10,6 @@
 #include <unordered_map>
 
 #include "common/error.h"
-#include "common/event.h"
 #include "common/flat_map.h"
 #include "hv/hypervisor.h"
 #include "mem/cache_hierarchy.h"
@@ -101,21 +100,6 @@ class ShadowTables {
       ++n;
     });
     return n;
-  }
-
-  // Follows an OS event that removed guest translations: a process's shadow table goes with its
-  // address space (exit, exec), an unmapped range loses its shadow entries. Returns the shadow
-  // table pages freed.
-  uint64_t follow(const Event& ev, AddressRange unmapped) {
-    switch (ev.kind) {
-      case EventKind::kProcessExit:
-      case EventKind::kExec:
-        return drop(ev.pid);
-      default:
-        // munmap, madvise, an mmap over live pages, a shrinking brk.
-        if (!unmapped.empty()) zap(ev.pid, unmapped.start, unmapped.end);
-        return 0;
-    }
   }
 
   // Frees the shadow table of `pid` (its process exited or exec'd); returns the pages freed.

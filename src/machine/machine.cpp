@@ -31,135 +31,149 @@ void Machine::populate_tables(EventEffect& e, std::span<const GuestPhysAddr> tab
   // The guest kernel zeroes each new table page: the host backs it now if lazy.
   for (GuestPhysAddr t : tables) {
     PopulateEffect p = hv_.populate(t, page_bytes(PageSize::k4K));
-    e.host_pages_populated += p.pages;
-    e.host_tables_allocated += p.tables_allocated;
+    e.memory.host_pages_populated += p.pages;
+    e.memory.host_tables_allocated += p.tables_allocated;
   }
 }
 
-// Copies what the last guest operation did into the batch's arrays.
-EventEffect& Machine::record_op(uint32_t index, BatchEffects& out) {
+namespace {
+template <class T>
+EffectSlice append(std::vector<T>& to, const std::vector<T>& from) {
+  EffectSlice s{static_cast<uint32_t>(to.size()), static_cast<uint32_t>(from.size())};
+  to.insert(to.end(), from.begin(), from.end());
+  return s;
+}
+
+SpaceEffect space_effect(const Event& ev, uint16_t pcid_before) {
+  switch (ev.kind) {
+    case EventKind::kProcessCreate:
+      return {SpaceChange::kForked, static_cast<uint32_t>(ev.arg), 0};
+    case EventKind::kExec:
+      return {SpaceChange::kReplaced, 0, pcid_before};
+    case EventKind::kProcessExit:
+      return {SpaceChange::kExited, 0, pcid_before};
+    default:
+      return {};
+  }
+}
+}  // namespace
+
+// The one place an event's effect is built: from what the guest did (op_, which it consumes),
+// the event's kind, and the host memory that newly backs the guest's new table pages.
+EventEffect& Machine::record(uint32_t index, const Event& ev, const FaultEffect& fault, uint16_t pcid_before,
+                             BatchEffects& out) {
   EventEffect e;
   e.event_index = index;
-  e.first_write = static_cast<uint32_t>(out.writes.size());
-  e.write_count = static_cast<uint32_t>(op_.writes.size());
-  out.writes.insert(out.writes.end(), op_.writes.begin(), op_.writes.end());
-  e.first_table_alloc = static_cast<uint32_t>(out.tables_allocated.size());
-  e.table_alloc_count = static_cast<uint32_t>(op_.tables_allocated.size());
-  out.tables_allocated.insert(out.tables_allocated.end(), op_.tables_allocated.begin(),
-                              op_.tables_allocated.end());
-  e.first_table_free = static_cast<uint32_t>(out.tables_freed.size());
-  e.table_free_count = static_cast<uint32_t>(op_.tables_freed.size());
-  out.tables_freed.insert(out.tables_freed.end(), op_.tables_freed.begin(), op_.tables_freed.end());
-  e.first_invalidation = static_cast<uint32_t>(out.invalidations.size());
-  e.invalidation_count = static_cast<uint32_t>(op_.invalidations.size());
-  out.invalidations.insert(out.invalidations.end(), op_.invalidations.begin(), op_.invalidations.end());
-  e.flush_pcid = op_.flush_pcid;
-  e.data_pages_allocated = op_.data_pages_allocated;
-  e.data_pages_freed = op_.data_pages_freed;
+  e.pid = ev.pid;
+  e.fault = fault;
+  e.space = space_effect(ev, pcid_before);
   e.unmapped = op_.unmapped;
-  e.guest_tables_allocated = static_cast<uint8_t>(std::min<size_t>(255, op_.tables_allocated.size()));
+  e.tables_kept = ev.kind == EventKind::kMadviseDontneed;
+  if (ev.kind == EventKind::kMprotect) e.reprotected = {ev.addr, ev.addr + ev.arg};
+  e.device_mapping = ev.kind == EventKind::kDmaMap || ev.kind == EventKind::kDmaUnmap;
+  e.flush_pcid = op_.flush_pcid;
+  e.writes = append(out.writes, op_.writes);
+  e.tables_allocated = append(out.tables_allocated, op_.tables_allocated);
+  e.tables_freed = append(out.tables_freed, op_.tables_freed);
+  e.invalidations = append(out.invalidations, op_.invalidations);
+  e.memory.data_pages_allocated = op_.data_pages_allocated;
+  e.memory.data_pages_freed = op_.data_pages_freed;
   populate_tables(e, op_.tables_allocated);
+  op_.clear();
   out.effects.push_back(e);
   return out.effects.back();
 }
 
 size_t Machine::prepare(std::span<const Event> batch, BatchEffects& out) {
   out.clear();
+  op_.clear();
   for (uint32_t i = 0; i < batch.size(); ++i) {
     const Event& ev = batch[i];
     if (is_access(ev.kind)) {
-      uint32_t first = static_cast<uint32_t>(out.writes.size());
-      const GuestFault& f =
-          guest_.touch(ev.pid, GuestVirtAddr(ev.addr), ev.kind == EventKind::kStore, i == 0, out.writes);
-      if (f.kind == FaultKind::kNone) continue;
-      if (f.kind == FaultKind::kDeferred) return i;
-      EventEffect e;
-      e.event_index = i;
-      if (f.kind == FaultKind::kProtection) {
-        e.protection_fault = true;
-        out.effects.push_back(e);
-        continue;
-      }
-      e.guest_fault = f.kind == FaultKind::kDemand;
-      e.cow_fault = f.kind == FaultKind::kCopyOnWrite;
-      e.cow_copied = e.cow_fault && f.copied;
-      e.guest_size = f.size;
-      e.guest_tables_allocated = static_cast<uint8_t>(f.tables_allocated);
-      e.first_write = first;
-      e.write_count = static_cast<uint32_t>(out.writes.size()) - first;
-      e.first_table_alloc = static_cast<uint32_t>(out.tables_allocated.size());
-      e.table_alloc_count = static_cast<uint32_t>(f.new_table_pages.size());
-      out.tables_allocated.insert(out.tables_allocated.end(), f.new_table_pages.begin(),
-                                  f.new_table_pages.end());
-      e.data_pages_allocated = e.guest_fault || e.cow_copied ? 1 : 0;
-      populate_tables(e, f.new_table_pages);
-      if (e.cow_fault) {
-        // The page's old translation is stale in this address space's TLB.
-        e.first_invalidation = static_cast<uint32_t>(out.invalidations.size());
-        e.invalidation_count = 1;
-        out.invalidations.push_back(
-            {GuestVirtAddr(ev.addr).align_down(page_shift(f.size)).value, guest_.space(ev.pid).pcid, f.size});
-      }
-      PopulateEffect p = hv_.populate(f.page, page_bytes(f.size));
-      e.host_pages_populated += p.pages;
-      e.host_tables_allocated += p.tables_allocated;
-      out.effects.push_back(e);
+      if (!prepare_access(i, ev, out)) return i;
       continue;
     }
     // Events that change or remove existing translations must start a batch.
     if (i != 0 && guest_.changes_translations(ev)) return i;
-    op_.clear();
-    switch (ev.kind) {
-      case EventKind::kMmap:
-        guest_.mmap(ev.pid, ev.addr, ev.arg, op_);
-        record_op(i, out);
-        break;
-      case EventKind::kBrk:
-        guest_.brk(ev.pid, ev.addr, op_);
-        record_op(i, out);
-        break;
-      case EventKind::kContextSwitch:
-        guest_.space(ev.pid);
-        break;
-      case EventKind::kProcessCreate: {
-        if (ev.arg > UINT32_MAX || guest_.exists(static_cast<uint32_t>(ev.arg)))
-          throw InputError(fmt::format("event {}: fork of pid {} to child pid {}, which already exists", i,
-                                       ev.pid, ev.arg));
-        guest_.fork(ev.pid, static_cast<uint32_t>(ev.arg), op_);
-        record_op(i, out);
-        return i + 1;  // schemes copy the tables as they are now: later faults must not show
-      }
-      case EventKind::kProcessExit:
-      case EventKind::kExec: {
-        uint16_t pcid = guest_.exists(ev.pid) ? guest_.space(ev.pid).pcid : 0;
-        if (ev.kind == EventKind::kExec)
-          guest_.exec(ev.pid, op_);
-        else
-          guest_.exit(ev.pid, op_);
-        record_op(i, out).old_pcid = pcid;
-        break;
-      }
-      case EventKind::kMunmap:
-        guest_.munmap(ev.pid, ev.addr, ev.arg, op_);
-        record_op(i, out);
-        break;
-      case EventKind::kMadviseDontneed:
-        guest_.madvise_dontneed(ev.pid, ev.addr, ev.arg, op_);
-        record_op(i, out);
-        break;
-      case EventKind::kMprotect:
-        guest_.mprotect(ev.pid, ev.addr, ev.arg, ev.flags & 1, op_);
-        record_op(i, out);
-        return i + 1;  // schemes read the new permissions from the tables as they are now
-      case EventKind::kTlbShootdown:
-        guest_.shootdown(ev.pid, ev.addr, ev.arg, op_);
-        record_op(i, out);
-        break;
-      default:
-        break;
-    }
+    prepare_os_event(i, ev, out);
+    // Schemes copy (fork) or re-read (mprotect) the tables as this event left them: later
+    // faults in the same batch must not show.
+    if (ev.kind == EventKind::kProcessCreate || ev.kind == EventKind::kMprotect) return i + 1;
   }
   return batch.size();
+}
+
+bool Machine::prepare_access(uint32_t i, const Event& ev, BatchEffects& out) {
+  // The fault handler's entry writes go to op_ (empty between events), like an operation's.
+  const GuestFault& f =
+      guest_.touch(ev.pid, GuestVirtAddr(ev.addr), ev.kind == EventKind::kStore, i == 0, op_.writes);
+  if (f.kind == FaultKind::kNone) return true;
+  if (f.kind == FaultKind::kDeferred) return false;
+  FaultEffect fault{f.kind};
+  if (f.kind == FaultKind::kProtection) {  // nothing changed
+    record(i, ev, fault, 0, out);
+    return true;
+  }
+  fault.copied = f.kind == FaultKind::kCopyOnWrite && f.copied;
+  fault.size = f.size;
+  fault.path_tables = static_cast<uint8_t>(f.tables_allocated);
+  op_.tables_allocated.assign(f.new_table_pages.begin(), f.new_table_pages.end());
+  op_.data_pages_allocated = f.kind == FaultKind::kDemand || fault.copied ? 1 : 0;
+  // A copy-on-write makes the page's old translation stale in this address space's TLB.
+  if (f.kind == FaultKind::kCopyOnWrite)
+    op_.invalidations.push_back(
+        {GuestVirtAddr(ev.addr).align_down(page_shift(f.size)).value, guest_.space(ev.pid).pcid, f.size});
+  EventEffect& e = record(i, ev, fault, 0, out);
+  PopulateEffect p = hv_.populate(f.page, page_bytes(f.size));
+  e.memory.host_pages_populated += p.pages;
+  e.memory.host_tables_allocated += p.tables_allocated;
+  return true;
+}
+
+void Machine::prepare_os_event(uint32_t i, const Event& ev, BatchEffects& out) {
+  const AddressSpace* before = guest_.find_space(ev.pid);
+  const uint16_t pcid_before = before ? before->pcid : 0;
+  switch (ev.kind) {
+    case EventKind::kMmap:
+      guest_.mmap(ev.pid, ev.addr, ev.arg, op_);
+      break;
+    case EventKind::kBrk:
+      guest_.brk(ev.pid, ev.addr, op_);
+      break;
+    case EventKind::kProcessCreate:
+      if (ev.arg > UINT32_MAX || guest_.exists(static_cast<uint32_t>(ev.arg)))
+        throw InputError(
+            fmt::format("event {}: fork of pid {} to child pid {}, which already exists", i, ev.pid, ev.arg));
+      guest_.fork(ev.pid, static_cast<uint32_t>(ev.arg), op_);
+      break;
+    case EventKind::kExec:
+      guest_.exec(ev.pid, op_);
+      break;
+    case EventKind::kProcessExit:
+      guest_.exit(ev.pid, op_);
+      break;
+    case EventKind::kMunmap:
+      guest_.munmap(ev.pid, ev.addr, ev.arg, op_);
+      break;
+    case EventKind::kMadviseDontneed:
+      guest_.madvise_dontneed(ev.pid, ev.addr, ev.arg, op_);
+      break;
+    case EventKind::kMprotect:
+      guest_.mprotect(ev.pid, ev.addr, ev.arg, ev.flags & 1, op_);
+      break;
+    case EventKind::kTlbShootdown:
+      guest_.shootdown(ev.pid, ev.addr, ev.arg, op_);
+      break;
+    case EventKind::kDmaMap:
+    case EventKind::kDmaUnmap:
+      break;  // the guest's tables do not change; the hypervisor may have work to do
+    case EventKind::kContextSwitch:
+      guest_.space(ev.pid);  // schemes see the switch itself; no table changes
+      return;
+    default:
+      return;
+  }
+  record(i, ev, FaultEffect{}, pcid_before, out);
 }
 
 std::optional<HostPhysAddr> Machine::reference_translate(uint32_t pid, GuestVirtAddr va) const {

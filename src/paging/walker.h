@@ -6,23 +6,19 @@
 
 #include "mem/cache_hierarchy.h"
 #include "paging/radix_table.h"
+#include "paging/translation.h"
 #include "paging/walk_cache.h"
 
 namespace hvsim {
 
-struct WalkCost {
-  uint32_t refs = 0;    // entries fetched from the memory hierarchy
-  uint32_t cycles = 0;  // page-walk-cache hits plus fetch latencies
-  void operator+=(const WalkCost& o) {
-    refs += o.refs;
-    cycles += o.cycles;
-  }
-};
-
+// Which entries the walk touched (the path) and what they cost.
 template <class Out>
 struct CostedWalk {
   WalkPath<Out> path;
   WalkCost cost;
+  Translation<Out> translation() const {
+    return path.ok ? Translation<Out>::to(path.result, path.size, cost) : Translation<Out>::fault(cost);
+  }
 };
 
 template <class In, class Out, class Fmt>

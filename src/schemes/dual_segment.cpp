@@ -6,40 +6,32 @@
 // vm-segment one (guest walk, host segments); inside it but outside the host segments, the host
 // dimension falls back to the nested TLB or a host walk.
 #include "hv/direct_segment.h"
-#include "schemes/hardware_nested_scheme.h"
+#include "schemes/tlb_scheme.h"
 #include "schemes/scheme_details.h"
 
 namespace hvsim {
 namespace {
 
-class DualSegmentScheme final : public HardwareNestedScheme<DualSegmentScheme> {
+class DualSegmentScheme final : public TlbScheme<DualSegmentScheme> {
  public:
   explicit DualSegmentScheme(SchemeContext& ctx)
-      : HardwareNestedScheme(ctx),
-        hpwc_(ctx.profile.section<HostPwcConfig>()),
-        walker_(ctx.machine.hypervisor(), true, ctx.profile.section<HostConfig>().page_size, gpwc_, hpwc_,
-                ntlb_, cache_) {}
+      : TlbScheme(ctx), walker_(ctx.machine.hypervisor(), true, ctx.profile, cache_) {}
 
-  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
+  Translation<HostPhysAddr> walk(const Event& ev) {
     GuestVirtAddr va(ev.addr);
     const GuestSegment* seg = machine_.guest().direct_segment(ev.pid);
     bool inside = seg && seg->contains(va.value);
-    auto r = inside ? walker_.walk_in_segment(*seg, va) : walker_.walk(*space().table, va, space().pcid);
-    stats.walk_cycles += r.cost.cycles;
-    if (!r.ok) {
-      ++stats.faulting_walks;
-      stats.faulting_walk_refs += r.cost.refs;
-      return false;
-    }
-    if (inside && r.cost.refs == 0) ++both_segments_;
-    ++stats.walks;
-    stats.walk_mem_refs += r.cost.refs;
-    size = r.size;
-    page_base = r.hpa.align_down(page_shift(size)).value;
-    return true;
+    auto t = inside ? walker_.walk_in_segment(*seg, va) : walker_.walk(*space().table, va, space().pcid);
+    if (inside && t.ok() && t.cost.refs == 0) ++both_segments_;
+    return t;
   }
 
-  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
+  // As under nested: the guest handles its faults and table writes; guest pages outside the
+  // host segments are backed on EPT violations (the machine reports only those).
+  void on_guest_fault(const Event&, const Effect& fx) { charge_ept_violations(*fx); }
+  void on_os_event(const Effect& fx) { charge_ept_violations(*fx); }
+  void on_switch(const AddressSpace&) {}
+  void flush_walk_caches(uint16_t pcid) { walker_.flush_asid(pcid); }
 
   void reset_stats() override {
     Scheme::reset_stats();
@@ -57,7 +49,6 @@ class DualSegmentScheme final : public HardwareNestedScheme<DualSegmentScheme> {
   }
 
  private:
-  WalkCache hpwc_;
   SegmentWalker walker_;
   uint64_t both_segments_ = 0;
 };

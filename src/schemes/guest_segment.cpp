@@ -5,33 +5,31 @@
 // the host dimension is walked: the nested TLB, else a 1D host walk of h references. Outside the
 // region the walk is the full two-dimensional one.
 #include "hv/direct_segment.h"
-#include "schemes/hardware_nested_scheme.h"
+#include "schemes/tlb_scheme.h"
 #include "schemes/scheme_details.h"
 
 namespace hvsim {
 namespace {
 
-class GuestSegmentScheme final : public HardwareNestedScheme<GuestSegmentScheme> {
+class GuestSegmentScheme final : public TlbScheme<GuestSegmentScheme> {
  public:
   explicit GuestSegmentScheme(SchemeContext& ctx)
-      : HardwareNestedScheme(ctx),
-        hpwc_(ctx.profile.section<HostPwcConfig>()),
-        walker_(ctx.machine.hypervisor(), false, ctx.profile.section<HostConfig>().page_size, gpwc_, hpwc_,
-                ntlb_, cache_) {}
+      : TlbScheme(ctx), walker_(ctx.machine.hypervisor(), false, ctx.profile, cache_) {}
 
-  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
+  Translation<HostPhysAddr> walk(const Event& ev) {
     GuestVirtAddr va(ev.addr);
     // The segment registers are part of the process context: looked up per walk, not per access.
     const GuestSegment* seg = machine_.guest().direct_segment(ev.pid);
-    auto r = seg && seg->contains(va.value) ? walker_.walk_in_segment(*seg, va)
-                                            : walker_.walk(*space().table, va, space().pcid);
-    if (!count_walk(r.ok, r.cost)) return false;
-    size = r.size;
-    page_base = r.hpa.align_down(page_shift(size)).value;
-    return true;
+    return seg && seg->contains(va.value) ? walker_.walk_in_segment(*seg, va)
+                                          : walker_.walk(*space().table, va, space().pcid);
   }
 
-  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
+  // As under nested: the guest handles its faults and table writes; new guest pages are backed
+  // by the host on EPT violations.
+  void on_guest_fault(const Event&, const Effect& fx) { charge_ept_violations(*fx); }
+  void on_os_event(const Effect& fx) { charge_ept_violations(*fx); }
+  void on_switch(const AddressSpace&) {}
+  void flush_walk_caches(uint16_t pcid) { walker_.flush_asid(pcid); }
 
   void reset_stats() override {
     Scheme::reset_stats();
@@ -46,7 +44,6 @@ class GuestSegmentScheme final : public HardwareNestedScheme<GuestSegmentScheme>
   }
 
  private:
-  WalkCache hpwc_;
   SegmentWalker walker_;
 };
 

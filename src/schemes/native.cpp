@@ -3,30 +3,26 @@
 // addresses are the guest-physical ones; for --verify they are reported through the VM's memory
 // map so that every scheme's answer can be compared.
 #include "paging/walker.h"
+#include "paging/paging_config.h"
 #include "schemes/tlb_scheme.h"
 
 namespace hvsim {
 namespace {
 
-class NativeScheme final : public TlbScheme<NativeScheme> {
+class NativeScheme final : public TlbScheme<NativeScheme, GuestPhysAddr> {
  public:
-  static constexpr bool kNative = true;
   explicit NativeScheme(SchemeContext& ctx) : TlbScheme(ctx), pwc_(ctx.profile.section<PwcConfig>()) {}
 
+  Translation<GuestPhysAddr> walk(const Event& ev) {
+    return walk_1d(*space().table, GuestVirtAddr(ev.addr), space().pcid, pwc_, cache_).translation();
+  }
+  void on_guest_fault(const Event&, const Effect&) {}
+  void on_os_event(const Effect&) {}
+  void on_switch(const AddressSpace&) {}
   void flush_walk_caches(uint16_t pcid) { pwc_.flush_asid(pcid); }
 
-  void on_guest_fault(const Event&, const EventEffect& e, EffectCursor&) { charge_guest_fault(e); }
-
-  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
-    auto w = walk_1d(*space().table, GuestVirtAddr(ev.addr), space().pcid, pwc_, cache_);
-    if (!count_walk(w.path.ok, w.cost)) return false;
-    size = w.path.size;
-    page_base = w.path.result.align_down(page_shift(size)).value;
-    return true;
-  }
-
-  HostPhysAddr host_address(uint64_t gpa) const {
-    auto h = machine_.hypervisor().ept().translate(GuestPhysAddr(gpa));
+  HostPhysAddr host_address(GuestPhysAddr gpa) const {
+    auto h = machine_.hypervisor().ept().translate(gpa);
     return h ? h->addr : HostPhysAddr(~0ull);
   }
 

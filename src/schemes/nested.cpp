@@ -1,29 +1,26 @@
-// nested: hardware two-dimensional paging (Intel EPT / AMD NPT). Guest page faults are handled by
-// the guest without exits; the host populates guest memory on EPT violations.
+// nested: hardware two-dimensional paging (Intel EPT / AMD NPT). Guest page faults and table
+// writes are handled by the guest without exits; the host populates guest memory on EPT
+// violations.
 #include "hv/nested_walker.h"
-#include "schemes/hardware_nested_scheme.h"
+#include "schemes/tlb_scheme.h"
 #include "schemes/scheme_details.h"
 
 namespace hvsim {
 namespace {
 
-class NestedScheme final : public HardwareNestedScheme<NestedScheme> {
+class NestedScheme final : public TlbScheme<NestedScheme> {
  public:
   explicit NestedScheme(SchemeContext& ctx)
-      : HardwareNestedScheme(ctx),
-        hpwc_(ctx.profile.section<HostPwcConfig>()),
-        walker_(ctx.machine.hypervisor().ept(), ctx.profile.section<HostConfig>().page_size, gpwc_, hpwc_,
-                ntlb_, cache_) {}
+      : TlbScheme(ctx), walker_(ctx.machine.hypervisor().ept(), ctx.profile, cache_) {}
 
-  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
-    auto r = walker_.walk(*space().table, GuestVirtAddr(ev.addr), space().pcid);
-    if (!count_walk(r.ok, r.cost)) return false;
-    size = r.size;
-    page_base = r.hpa.align_down(page_shift(size)).value;
-    return true;
+  Translation<HostPhysAddr> walk(const Event& ev) {
+    return walker_.walk(*space().table, GuestVirtAddr(ev.addr), space().pcid);
   }
-
-  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
+  // New guest pages, data or table pages (fork, exec), are backed by the host when first touched.
+  void on_guest_fault(const Event&, const Effect& fx) { charge_ept_violations(*fx); }
+  void on_os_event(const Effect& fx) { charge_ept_violations(*fx); }
+  void on_switch(const AddressSpace&) {}
+  void flush_walk_caches(uint16_t pcid) { walker_.flush_asid(pcid); }
 
   void reset_stats() override {
     Scheme::reset_stats();
@@ -37,7 +34,6 @@ class NestedScheme final : public HardwareNestedScheme<NestedScheme> {
   }
 
  private:
-  WalkCache hpwc_;
   NestedWalker walker_;
 };
 

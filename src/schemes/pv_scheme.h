@@ -7,6 +7,7 @@
 #include "hv/host_mapped_tables.h"
 #include "hv/pv_paging.h"
 #include "paging/walker.h"
+#include "schemes/follow_guest.h"
 #include "schemes/tlb_scheme.h"
 
 namespace hvsim {
@@ -36,62 +37,49 @@ class PvScheme final : public TlbScheme<PvScheme> {
                 ctx.profile.section<PagingConfig>().guest_levels),
         pv_(pv_costs(ctx.profile, pibooster)) {}
 
-  void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor& cursor) {
-    charge_guest_fault(e);
-    // A PV domain's memory is all allocated when it is built: no population exits. Every table
-    // page the guest allocates (a new process's root included) is validated and pinned; the
-    // entries it writes and, for a copy-on-write, the stale page's INVLPG are queued together.
-    for (size_t t = 0; t < cursor.tables_allocated(e).size(); ++t) pv_.table_allocated(stats);
-    pv_.updates(stats, cursor.writes(e).size(), cursor.invalidations(e).size());
-    if (e.protection_fault) return;
-    tables_.map_guest_page(
-        space(), GuestVirtAddr(ev.addr), [](HostPhysAddr, PageSize) {}, [](uint64_t) {});
-  }
-
-  void on_os_event(const Event& ev, const EventEffect* e, EffectCursor& cursor) {
-    if (ev.kind == EventKind::kDmaMap || ev.kind == EventKind::kDmaUnmap) pv_.dma(stats);
-    if (!e) return;
-    const bool teardown = ev.kind == EventKind::kProcessExit || ev.kind == EventKind::kExec;
-    if (teardown) {
-      // The pgd is unpinned first (xen_exit_mmap): the clears are plain stores, each freed table
-      // page changes type back; the TLB goes with the address space.
-      pv_.teardown(stats, cursor.tables_freed(*e).size());
-    } else {
-      const uint64_t flush = e->flush_pcid ? 1 : 0;
-      pv_.updates(stats, cursor.writes(*e).size(), cursor.invalidations(*e).size() + flush, true);
-      for (size_t t = 0; t < cursor.tables_freed(*e).size(); ++t) pv_.table_freed(stats);
-    }
-    for (size_t t = 0; t < cursor.tables_allocated(*e).size(); ++t) pv_.table_allocated(stats);
-    // The machine-frame tables follow the guest's (the hardware walks the guest's own tables).
-    auto nop_leaf = [](HostPhysAddr, PageSize) {};
-    auto nop_table = [](uint64_t) {};
-    if (tables_.apply_os_event(ev, e ? e->unmapped : AddressRange{}, machine_.guest(), nop_leaf, nop_table)) {
-      if (const AddressSpace* as = machine_.guest().find_space(ev.pid)) pwc_.flush_asid(as->pcid);
-    }
-    table_ = nullptr;  // the table of a process that went away was freed
-  }
-
-  void flush_walk_caches(uint16_t pcid) { pwc_.flush_asid(pcid); }
-
-  void on_switch(const AddressSpace&) { pv_.base_switch(stats); }
-
-  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
+  Translation<HostPhysAddr> walk(const Event& ev) {
     if (ev.pid != table_pid_ || !table_) {
       table_ = tables_.find(ev.pid);
       table_pid_ = ev.pid;
     }
-    if (!table_) {
-      ++stats.faulting_walks;
-      return false;
-    }
-    auto w = walk_1d(*table_, GuestVirtAddr(ev.addr), space().pcid, pwc_, cache_);
-    if (!count_walk(w.path.ok, w.cost)) return false;
-    size = w.path.size;
-    page_base = w.path.result.align_down(page_shift(size)).value;
-    return true;
+    if (!table_) return Translation<HostPhysAddr>::fault({});
+    return walk_1d(*table_, GuestVirtAddr(ev.addr), space().pcid, pwc_, cache_).translation();
   }
 
-  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
+  void on_guest_fault(const Event& ev, const Effect& fx) {
+    // A PV domain's memory is all allocated when it is built: no population exits. Every table
+    // page the guest allocates (a new process's root included) is validated and pinned; the
+    // entries it writes and, for a copy-on-write, the stale page's INVLPG are queued together.
+    for (size_t t = 0; t < fx.tables_allocated().size(); ++t) pv_.table_allocated(stats);
+    pv_.updates(stats, fx.writes().size(), fx.invalidations().size());
+    if (fx->fault.kind == FaultKind::kProtection) return;
+    tables_.map_guest_page(
+        space(), GuestVirtAddr(ev.addr), [](HostPhysAddr, PageSize) {}, [](uint64_t) {});
+  }
+
+  void on_os_event(const Effect& fx) {
+    if (fx->device_mapping) pv_.dma(stats);
+    if (fx->space.gone()) {
+      // The pgd is unpinned first (xen_exit_mmap): the clears are plain stores, each freed table
+      // page changes type back; the TLB goes with the address space.
+      pv_.teardown(stats, fx.tables_freed().size());
+    } else {
+      const uint64_t flush = fx->flush_pcid ? 1 : 0;
+      pv_.updates(stats, fx.writes().size(), fx.invalidations().size() + flush, true);
+      for (size_t t = 0; t < fx.tables_freed().size(); ++t) pv_.table_freed(stats);
+    }
+    for (size_t t = 0; t < fx.tables_allocated().size(); ++t) pv_.table_allocated(stats);
+    // The machine-frame tables follow the guest's (the hardware walks the guest's own tables).
+    auto nop_leaf = [](HostPhysAddr, PageSize) {};
+    auto nop_table = [](uint64_t) {};
+    if (follow_guest(tables_, fx, machine_.guest(), nop_leaf, nop_table)) {
+      if (const AddressSpace* as = machine_.guest().find_space(fx->pid)) pwc_.flush_asid(as->pcid);
+    }
+    table_ = nullptr;  // the table of a process that went away was freed
+  }
+
+  void on_switch(const AddressSpace&) { pv_.base_switch(stats); }
+  void flush_walk_caches(uint16_t pcid) { pwc_.flush_asid(pcid); }
 
   void reset_stats() override {
     Scheme::reset_stats();

@@ -14,6 +14,7 @@
 #include "common/registry.h"
 #include "common/scheme_stats.h"
 #include "machine/machine.h"
+#include "paging/translation.h"
 
 namespace hvsim {
 
@@ -39,6 +40,19 @@ class Scheme {
   // The costs this scheme's decisions read (not only its prices): see SchemeOutcome.
   std::vector<Cost> decision_costs;
 };
+
+// Counts one hardware walk of `cost`: a completed one (ok) or one that ended on a non-present
+// entry. The shared loop counts a walk's answer; a scheme counts a walk it retries.
+inline void count_walk(SchemeStats& s, bool ok, const WalkCost& cost) {
+  s.walk_cycles += cost.cycles;
+  if (!ok) {
+    ++s.faulting_walks;
+    s.faulting_walk_refs += cost.refs;
+    return;
+  }
+  ++s.walks;
+  s.walk_mem_refs += cost.refs;
+}
 
 using SchemeFactory = std::function<std::unique_ptr<Scheme>(SchemeContext&)>;
 using SchemeRegistry = Registry<SchemeFactory>;

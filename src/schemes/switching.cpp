@@ -7,16 +7,25 @@
 // A switch exits to the hypervisor and flushes every translation cache; to nested it drops the
 // shadow tables, to shadow it builds them from the guest's tables (both costed per page).
 //
-// Keys: [switching] below (`hvsim profile keys`).
+// Keys ([switching] in a profile, or --set switching.KEY=VALUE):
+//   window       accesses per decision window (default 100000)
+//   margin       fraction of the current cost the other mode must save (default 0.2)
+//   hold         windows to stay in a mode after a switch before reconsidering (default 1)
+//   page_cycles  hypervisor cycles per table page built or dropped by a switch (default 2048)
+//   initial      "nested" (default) or "shadow"
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <vector>
 
+#include "common/error.h"
 #include "common/flat_map.h"
 #include "hv/guest_leaves.h"
 #include "hv/nested_walker.h"
+#include "schemes/shadow_paging.h"
+#include "schemes/tlb_scheme.h"
 #include "hv/shadow_tables.h"
 #include "schemes/scheme_details.h"
-#include "schemes/tlb_scheme.h"
 
 namespace hvsim {
 namespace {
@@ -52,14 +61,8 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
  public:
   explicit SwitchingScheme(SchemeContext& ctx)
       : TlbScheme(ctx),
-        spwc_(ctx.profile.section<PwcConfig>()),
-        gpwc_(ctx.profile.section<PwcConfig>()),
-        hpwc_(ctx.profile.section<HostPwcConfig>()),
-        ntlb_(ctx.profile.section<NestedTlbConfig>()),
-        nested_(ctx.machine.hypervisor().ept(), ctx.profile.section<HostConfig>().page_size, gpwc_, hpwc_,
-                ntlb_, cache_),
-        shadow_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(),
-                ctx.profile.section<PagingConfig>().guest_levels) {
+        nested_(ctx.machine.hypervisor().ept(), ctx.profile, cache_),
+        shadow_(ctx, stats, cache_) {
     const Profile& p = ctx.profile;
     const SwitchingConfig& c = p.section<SwitchingConfig>();
     window_ = c.window;
@@ -81,84 +84,49 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
     cr3_exit_ = exit_price(Cost::kCr3Write);
   }
 
-  void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor& cursor) {
+  Translation<HostPhysAddr> walk(const Event& ev) {
     tick();
-    charge_guest_fault(e);
+    ++win_.walks;
+    const GuestVirtAddr va(ev.addr);
+    return mode_ == Mode::kShadow ? shadow_.walk(space(), va, counts_.hv_walk_refs)
+                                  : nested_.walk(*space().table, va, space().pcid);
+  }
+
+  void on_guest_fault(const Event& ev, const Effect& fx) {
+    tick();
     if (!pids_.find(ev.pid)) pids_.insert(ev.pid, 1);
-    // What shadow paging pays for this fault: the intercepted #PF, the write to the existing
-    // (shadowed) table page that starts the new path, and a hidden fault when the leaf went
-    // into a fresh, not yet shadowed table page. Measured in shadow mode, estimated in nested.
-    if (mode_ == Mode::kNested) {
-      win_.shadow_exit_estimate += pf_exit_;
-      if (!e.protection_fault)
-        win_.shadow_exit_estimate +=
-            (e.write_count ? pte_exit_ : 0) + (e.guest_tables_allocated ? hidden_exit_ : 0);
-      charge_ept_violations(e);
-      return;
-    }
-    // As under `shadow`: the #PF is intercepted and reflected; a copy-on-write break drops the
-    // old frame's shadow entry; trapped writes are emulated (a leaf write also fills the shadow).
-    take_exit(ExitReason::kGuestPageFault, Cost::kInterruptInjection);
-    if (e.protection_fault) return;
-    if (e.cow_fault) {
-      const uint64_t page = GuestVirtAddr(ev.addr).align_down(page_shift(e.guest_size)).value;
-      shadow_.zap(ev.pid, page, page + page_bytes(e.guest_size));
-    }
-    bool leaf_synced = false;
-    for (const GuestPteWrite& w : cursor.writes(e)) {
-      if (!shadow_.trap_write(w.entry)) continue;
-      take_exit(ExitReason::kPteWrite, Cost::kShadowPteWrite);
-      if (w.level == leaf_level(e.guest_size)) leaf_synced = true;
-    }
-    if (leaf_synced) shadow_.fill(space(), GuestVirtAddr(ev.addr), cache_);
-    // Backing memory is allocated inside those exits: handler work, no exit of its own.
-    stats.charge(Account::kHypervisor, Cost::kEptViolation, e.host_pages_populated);
+    if (mode_ == Mode::kShadow) return shadow_.guest_fault(ev, fx, space());
+    // What shadow paging would have paid for this fault: the intercepted #PF, the write to the
+    // existing (shadowed) table page that starts the new path, and a hidden fault when the leaf
+    // went into a fresh, not yet shadowed table page.
+    win_.shadow_exit_estimate += pf_exit_;
+    if (fx->fault.kind != FaultKind::kProtection)
+      win_.shadow_exit_estimate +=
+          (fx->writes.count ? pte_exit_ : 0) + (fx->fault.path_tables ? hidden_exit_ : 0);
+    charge_ept_violations(*fx);
   }
 
   // OS events: in shadow mode the hypervisor sees the guest's table writes and TLB maintenance
   // (as under `shadow`); in nested mode only memory population exits, and what shadow paging
   // would have paid goes into the estimate.
-  void on_os_event(const Event& ev, const EventEffect* e, EffectCursor& cursor) {
-    if (ev.kind == EventKind::kProcessExit) pids_.erase(ev.pid);
-    if (!e) return;
-    const uint64_t invalidations = cursor.invalidations(*e).size();
-    const bool cr3 = e->flush_pcid && ev.kind != EventKind::kProcessExit && ev.kind != EventKind::kExec;
-    if (mode_ == Mode::kNested) {
-      win_.shadow_exit_estimate +=
-          e->write_count * pte_exit_ + invalidations * exit_price(Cost::kInvlpg) + (cr3 ? cr3_exit_ : 0);
-      charge_ept_violations(*e);
-      return;
-    }
-    for (const GuestPteWrite& w : cursor.writes(*e))
-      if (shadow_.trap_write(w.entry)) take_exit(ExitReason::kPteWrite, Cost::kShadowPteWrite);
-    for (GuestPhysAddr t : cursor.tables_freed(*e)) shadow_.forget_guest_table(t);
-    if (uint64_t pages = shadow_.follow(ev, e ? e->unmapped : AddressRange{})) {  // shadow teardown
-      PtAllocScope tables(stats);
-      stats.charge(Account::kHypervisor, Cost::kPtPageFree, pages);
-      win_.exit_cycles += pages * profile_.costs[Cost::kPtPageFree];
-    }
-    for (uint64_t i = 0; i < invalidations; ++i) take_exit(ExitReason::kInvlpg, Cost::kInvlpg);
-    if (cr3) take_exit(ExitReason::kCr3Write, Cost::kCr3Write);
-    stats.charge(Account::kHypervisor, Cost::kEptViolation, e->host_pages_populated);
-  }
-
-  void flush_walk_caches(uint16_t pcid) {
-    spwc_.flush_asid(pcid);
-    gpwc_.flush_asid(pcid);
+  void on_os_event(const Effect& fx) {
+    if (fx->space.change == SpaceChange::kExited) pids_.erase(fx->pid);
+    if (mode_ == Mode::kShadow) return shadow_.os_event(fx);
+    win_.shadow_exit_estimate += fx->writes.count * pte_exit_ +
+                                 fx->invalidations.count * exit_price(Cost::kInvlpg) +
+                                 (fx->cr3_write() ? cr3_exit_ : 0);
+    charge_ept_violations(*fx);
   }
 
   void on_switch(const AddressSpace&) {
     ++win_.cr3_writes;
-    if (mode_ == Mode::kShadow) take_exit(ExitReason::kCr3Write, Cost::kCr3Write);
+    if (mode_ == Mode::kShadow) shadow_.cr3_write();
   }
 
-  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
-    tick();
-    ++win_.walks;
-    return mode_ == Mode::kShadow ? shadow_walk(ev, page_base, size) : nested_walk(ev, page_base, size);
+  void flush_walk_caches(uint16_t pcid) {
+    shadow_.pwc().flush_asid(pcid);
+    nested_.flush_asid(pcid);
   }
-
-  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
 
   void reset_stats() override {
     Scheme::reset_stats();
@@ -185,11 +153,12 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
   }
 
  private:
-  // What the current window has seen.
+  // What the current window has seen; its walk cycles and shadow paging's own costs are what
+  // the run's figures grew by since the window opened.
   struct Window {
     uint64_t walks = 0;
-    uint64_t walk_cycles = 0;
-    uint64_t exit_cycles = 0;  // shadow mode's own exits (not memory population: both pay it)
+    uint64_t walk_cycles_before = 0;  // stats.walk_cycles when the window opened
+    uint64_t shadow_paid_before = 0;  // shadow_paid() when the window opened
     uint64_t shadow_exit_estimate = 0;
     uint64_t cr3_writes = 0;
   };
@@ -202,12 +171,19 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
   // Accesses since construction or the last reset: the clock of windows and modes.
   uint64_t clock() const { return stats.accesses; }
 
-  // An exit with handler `handler` and `extra` cycles of other handler work, priced for the
-  // window's estimate: switching decides with costs, so repricing cannot stand in for a run.
-  void take_exit(ExitReason r, Cost handler, uint64_t extra = 0) {
-    stats.exit(r, handler, extra);
-    win_.exit_cycles += exit_price(handler) + extra;
+  // What shadow paging's own work has cost so far, priced with this profile's costs: its exits
+  // (not memory population: both modes pay it, and under shadow paging it is no exit) and the
+  // shadow table pages it freed. Switching decides with costs, so repricing cannot stand in for
+  // a run.
+  uint64_t shadow_paid() const {
+    const SchemeLedger& l = stats.ledger;
+    uint64_t cycles = l.hypervisor.count(Cost::kPtPageFree) * profile_.costs[Cost::kPtPageFree];
+    for (ExitReason r : {ExitReason::kGuestPageFault, ExitReason::kPteWrite, ExitReason::kHiddenFault,
+                         ExitReason::kInvlpg, ExitReason::kCr3Write})
+      cycles += l.exits[static_cast<size_t>(r)].price(profile_.costs);
+    return cycles;
   }
+  // An exit with handler `handler`, priced for the estimates.
   uint64_t exit_price(Cost handler) const {
     return uint64_t{profile_.costs[Cost::kVmExit]} + profile_.costs[handler];
   }
@@ -221,15 +197,20 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
   void decide() {
     ++counts_.windows;
     const Window w = win_;
+    const uint64_t paid = shadow_paid();
+    const uint64_t walk_cycles = stats.walk_cycles - w.walk_cycles_before;
+    const uint64_t exit_cycles = paid - w.shadow_paid_before;
     win_ = {};
+    win_.walk_cycles_before = stats.walk_cycles;
+    win_.shadow_paid_before = paid;
     window_start_ = clock();
     if (held_ > 0) {
       --held_;
       return;
     }
     constexpr uint64_t kMinWalks = 64;  // fewer walks say little about a walk's cost
-    double per_walk = w.walks ? static_cast<double>(w.walk_cycles) / static_cast<double>(w.walks) : 0.0;
-    double current = static_cast<double>(w.walk_cycles + w.exit_cycles);
+    double per_walk = w.walks ? static_cast<double>(walk_cycles) / static_cast<double>(w.walks) : 0.0;
+    double current = static_cast<double>(walk_cycles + exit_cycles);
     double other, switch_cost;
     if (mode_ == Mode::kShadow) {
       if (w.walks >= kMinWalks) shadow_per_walk_ = per_walk;
@@ -258,7 +239,7 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
     mode_since_ = now;
     uint64_t pages;
     if (mode_ == Mode::kShadow) {
-      pages = shadow_.clear();
+      pages = shadow_.tables().clear();
       counts_.pages_dropped += pages;
       ++counts_.to_nested;
       mode_ = Mode::kNested;
@@ -271,10 +252,8 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
     stats.exit_cycles(ExitReason::kOther, pages * page_cycles_);
     // The translations cached for the old mode's tables are stale for the new one.
     tlb_.flush_all();
-    spwc_.flush_all();
-    gpwc_.flush_all();
-    hpwc_.flush_all();
-    ntlb_.flush();
+    shadow_.pwc().flush_all();
+    nested_.flush_all();
     held_ = hold_;
   }
 
@@ -286,58 +265,15 @@ class SwitchingScheme final : public TlbScheme<SwitchingScheme> {
       const AddressSpace* as = machine_.guest().find_space(static_cast<uint32_t>(pid));
       if (!as) return;
       pages += for_each_guest_leaf(*as->table, [&](GuestVirtAddr va) {
-        auto fill = shadow_.fill(*as, va, cache_);
+        auto fill = shadow_.tables().fill(*as, va, cache_);
         counts_.hv_walk_refs += fill.software_walk.refs;
       });
     });
     return pages;
   }
 
-  bool shadow_walk(const Event& ev, uint64_t& page_base, PageSize& size) {
-    GuestVirtAddr va(ev.addr);
-    ShadowTable& table = shadow_.table_for(space());
-    auto w = walk_1d(table, va, space().pcid, spwc_, cache_);
-    stats.walk_cycles += w.cost.cycles;
-    win_.walk_cycles += w.cost.cycles;
-    if (!w.path.ok) {
-      ++stats.faulting_walks;
-      stats.faulting_walk_refs += w.cost.refs;
-      auto fill = shadow_.fill(space(), va, cache_);
-      take_exit(ExitReason::kHiddenFault, Cost::kShadowFill, fill.software_walk.cycles);
-      counts_.hv_walk_refs += fill.software_walk.refs;
-      if (!fill.ok) return false;
-      w = walk_1d(table, va, space().pcid, spwc_, cache_);
-      stats.walk_cycles += w.cost.cycles;
-      win_.walk_cycles += w.cost.cycles;
-      if (!w.path.ok) throw_shadow_refill_failed(va);
-    }
-    ++stats.walks;
-    stats.walk_mem_refs += w.cost.refs;
-    size = w.path.size;
-    page_base = w.path.result.align_down(page_shift(size)).value;
-    return true;
-  }
-
-  bool nested_walk(const Event& ev, uint64_t& page_base, PageSize& size) {
-    auto r = nested_.walk(*space().table, GuestVirtAddr(ev.addr), space().pcid);
-    stats.walk_cycles += r.cost.cycles;
-    win_.walk_cycles += r.cost.cycles;
-    if (!r.ok) {
-      ++stats.faulting_walks;
-      stats.faulting_walk_refs += r.cost.refs;
-      return false;
-    }
-    ++stats.walks;
-    stats.walk_mem_refs += r.cost.refs;
-    size = r.size;
-    page_base = r.hpa.align_down(page_shift(size)).value;
-    return true;
-  }
-
-  WalkCache spwc_, gpwc_, hpwc_;
-  NestedTlb ntlb_;
   NestedWalker nested_;
-  ShadowTables shadow_;
+  ShadowPaging shadow_;
 
   Mode mode_ = Mode::kNested;
   uint64_t window_ = 0, hold_ = 0, held_ = 0, page_cycles_ = 0;

@@ -4,7 +4,9 @@
 // leaves of `leaf` bytes, each level indexing as many guest-physical bits as it needs, so a walk
 // with nothing cached fetches (g+1)(h+1)-1 entries with h = `levels`.
 //
-// Keys: [tdp-large] below.
+// Keys ([tdp-large] in a profile, or --set tdp-large.KEY=VALUE):
+//   levels  host levels, 1..5 (default 2)
+//   leaf    host leaf size, a power of two from 4KiB (default 1GiB)
 #include <fmt/format.h>
 
 #include <bit>
@@ -13,12 +15,13 @@
 #include "common/units.h"
 #include "hv/guest_walk_2d.h"
 #include "hv/large_host_table.h"
-#include "schemes/hardware_nested_scheme.h"
-#include "schemes/scheme_details.h"
+#include "schemes/tlb_scheme.h"
 #include "tlb/nested_tlb.h"
+#include "schemes/scheme_details.h"
 
 namespace hvsim {
 namespace {
+
 
 struct TdpLargeConfig {
   int levels = 2;
@@ -53,36 +56,37 @@ LargeHostLayout layout_for(const Profile& p, const Machine& m) {
   return LargeHostLayout::make(levels, leaf_shift, bits, "tdp-large");
 }
 
-class TdpLargeScheme final : public HardwareNestedScheme<TdpLargeScheme> {
+class TdpLargeScheme final : public TlbScheme<TdpLargeScheme> {
  public:
   explicit TdpLargeScheme(SchemeContext& ctx)
-      : HardwareNestedScheme(ctx),
+      : TlbScheme(ctx),
+        gpwc_(ctx.profile.section<PwcConfig>()),
+        ntlb_(ctx.profile.section<NestedTlbConfig>()),
         host_(ctx.machine.hypervisor(), layout_for(ctx.profile, ctx.machine),
-              ctx.profile.section<HostConfig>().page_size, ctx.machine.pool_bytes()),
-        hpwc_hit_cycles_(ctx.profile.section<HostPwcConfig>().hit_cycles) {
+              ctx.profile.section<HostConfig>().page_size, ctx.machine.pool_bytes()) {
     // Host paging-structure caches: the profile's per-level sizes, by level of this table.
     for (int l = 2; l <= host_.layout().levels; ++l)
       hpwc_[l].configure(ctx.profile.section<HostPwcConfig>().entries[l],
                          ctx.profile.section<HostPwcConfig>().ways);
   }
 
-  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
+  Translation<HostPhysAddr> walk(const Event& ev) {
     const GuestPageTable& gt = *space().table;
     WalkCache::Start start = gpwc_.lookup(ev.addr, space().pcid, gt.levels(), gt.root_frame());
-    auto r =
-        walk_guest_2d(gt, GuestVirtAddr(ev.addr), space().pcid, start.level, start.table_frame, &gpwc_,
-                      cache_, [this](GuestPhysAddr gpa, HostPhysAddr& hpa, PageSize& hs, WalkCost& cost) {
-                        return host_translate(gpa, hpa, hs, cost);
-                      });
-    if (start.level != gt.levels()) r.cost.cycles += gpwc_.hit_cycles();
-    guest_refs_ += r.guest_refs;
-    if (!count_walk(r.ok, r.cost)) return false;
-    size = r.size;
-    page_base = r.hpa.align_down(page_shift(size)).value;
-    return true;
+    auto t = walk_guest_2d(gt, GuestVirtAddr(ev.addr), space().pcid, start.level, start.table_frame, &gpwc_,
+                           cache_, guest_refs_,
+                           [this](GuestPhysAddr gpa, HostPhysAddr& hpa, PageSize& hs, WalkCost& cost) {
+                             return host_translate(gpa, hpa, hs, cost);
+                           });
+    if (start.level != gt.levels()) t.cost.cycles += gpwc_.hit_cycles();
+    return t;
   }
-
-  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
+  // As under nested: the guest handles its faults and table writes; new guest pages are backed
+  // by the host on EPT violations.
+  void on_guest_fault(const Event&, const Effect& fx) { charge_ept_violations(*fx); }
+  void on_os_event(const Effect& fx) { charge_ept_violations(*fx); }
+  void on_switch(const AddressSpace&) {}
+  void flush_walk_caches(uint16_t pcid) { gpwc_.flush_asid(pcid); }
 
   void reset_stats() override {
     Scheme::reset_stats();
@@ -121,7 +125,7 @@ class TdpLargeScheme final : public HardwareNestedScheme<TdpLargeScheme> {
       if (uint64_t* f = hpwc_[c].lookup(gpa.value >> l.shift[c])) {
         level = c - 1;
         frame = *f;
-        cost.cycles += hpwc_hit_cycles_;
+        cost.cycles += profile_.section<HostPwcConfig>().hit_cycles;
         break;
       }
     }
@@ -141,9 +145,10 @@ class TdpLargeScheme final : public HardwareNestedScheme<TdpLargeScheme> {
     return true;
   }
 
+  WalkCache gpwc_;
+  NestedTlb ntlb_;
   LargeHostTable host_;
   std::array<SetAssoc<uint64_t>, LargeHostLayout::kMaxLevels + 1> hpwc_;
-  uint32_t hpwc_hit_cycles_;
   uint64_t guest_refs_ = 0, host_refs_ = 0, ntlb_hits_ = 0;
 };
 

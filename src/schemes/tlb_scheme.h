@@ -1,33 +1,62 @@
-// The per-access loop shared by schemes that translate through a TLB hierarchy: TLB lookup, a
-// scheme-specific walk on a miss, the data access through the cache model. Derived classes
-// provide the scheme-specific parts as ordinary (inlined) member functions, so the hot loop has
-// no virtual call per access:
-//   void on_guest_fault(const Event&, const EventEffect&, EffectCursor&);
-//   void on_os_event(const Event&, const EventEffect*, EffectCursor&);
-//   void on_switch(const AddressSpace& next);            // CR3 write to another process
-//   void flush_walk_caches(uint16_t pcid);               // translations of pcid changed
-//   bool walk(const Event&, uint64_t& page_base, PageSize& size);  // false: no translation
-//   HostPhysAddr host_address(uint64_t translated);      // for --verify
+// The per-access loop shared by schemes that translate through a TLB hierarchy: TLB lookup, the
+// scheme's walk on a miss (counted here, from the one Translation it returns), the data access
+// through the cache model, and the guest kernel's own work for faults and OS events (the same on
+// every scheme). A scheme supplies its hooks as ordinary members, checked by the TlbSchemeHooks
+// concept and called without a virtual call per access.
 #pragma once
+#include <concepts>
 #include <optional>
 #include <span>
+#include <utility>
 
 #include "common/page_size.h"
 #include "machine/machine.h"
 #include "mem/cache_hierarchy.h"
-#include "paging/walker.h"
+#include "paging/translation.h"
 #include "schemes/scheme.h"
 #include "tlb/tlb_hierarchy.h"
 
 namespace hvsim {
 
-template <class Derived>
+// The hooks of a scheme `S` whose TLB maps to `Out` pages. Every hook is a public member of S
+// itself, spelt and typed exactly so (an empty body says there is nothing to do): a misspelt or
+// inherited hook leaves the real one missing, and the scheme does not compile.
+//   walk              a TLB miss on this access: translate it, counting exits and extras
+//   on_guest_fault    the guest's handler served this access's fault (its own work is charged)
+//   on_os_event       an OS event changed the guest's tables, address spaces or devices
+//   on_switch         a CR3 write to another process (not the first one of the run)
+//   flush_walk_caches translations of this PCID changed: drop what is cached beyond the TLB
+//   host_address      (Out other than HostPhysAddr) the final address of a translated one, for --verify
+template <class S, class Out>
+struct TlbSchemeHookTypes {  // each hook's exact type, as a pointer to a member of S
+  using Walk = Translation<Out> (S::*)(const Event&);
+  using GuestFault = void (S::*)(const Event&, const Effect&);
+  using OsEvent = void (S::*)(const Effect&);
+  using Switch = void (S::*)(const AddressSpace&);
+  using FlushWalkCaches = void (S::*)(uint16_t);
+  using HostAddress = HostPhysAddr (S::*)(Out) const;
+};
+
+template <class S, class Out>
+concept TlbSchemeHooks = requires {
+  requires std::same_as<decltype(&S::walk), typename TlbSchemeHookTypes<S, Out>::Walk>;
+  requires std::same_as<decltype(&S::on_guest_fault), typename TlbSchemeHookTypes<S, Out>::GuestFault>;
+  requires std::same_as<decltype(&S::on_os_event), typename TlbSchemeHookTypes<S, Out>::OsEvent>;
+  requires std::same_as<decltype(&S::on_switch), typename TlbSchemeHookTypes<S, Out>::Switch>;
+  requires std::same_as<decltype(&S::flush_walk_caches),
+                        typename TlbSchemeHookTypes<S, Out>::FlushWalkCaches>;
+  requires std::same_as<Out, HostPhysAddr> ||
+      std::same_as<decltype(&S::host_address), typename TlbSchemeHookTypes<S, Out>::HostAddress>;
+};
+
+template <class Derived, class Out = HostPhysAddr>
 class TlbScheme : public Scheme {
  public:
-  // Schemes that run the guest on bare metal set this (IPIs do not exit).
-  static constexpr bool kNative = false;
+  // A TLB that holds guest-physical pages as final ones: no hypervisor below (IPIs do not exit).
+  static constexpr bool kBareMetal = std::same_as<Out, GuestPhysAddr>;
 
   void run(std::span<const Event> events, const BatchEffects& fx, HostPhysAddr* out) override {
+    static_assert(TlbSchemeHooks<Derived, Out>, "a scheme must define every hook (see TlbSchemeHooks)");
     Derived& self = static_cast<Derived&>(*this);
     EffectCursor cursor(fx);
     const uint32_t base = profile_.section<CoreConfig>().base_cycles_per_access;
@@ -37,41 +66,46 @@ class TlbScheme : public Scheme {
       const Event& ev = events[i];
       const EventEffect* e = cursor.at(i);
       if (!is_access(ev.kind)) {
-        open(static_cast<size_t>(ev.kind));
-        if (ev.kind == EventKind::kContextSwitch) switch_to(ev.pid);
-        charge_guest_os_event(ev, e);
-        if (e) invalidate(*e, cursor);
-        self.on_os_event(ev, e, cursor);
-        // The current address space went away (exit, exec): look it up again on next use.
-        if (e && e->old_pcid && space_ && ev.pid == pid_) space_ = nullptr;
-        close();
+        os_event(ev, e, fx);
         continue;
       }
       if (ev.pid != pid_ || !space_) switch_to(ev.pid);
       if (e) {
-        open(e->cow_fault ? kCowFaultSlot : kPageFaultSlot);
-        invalidate(*e, cursor);
-        self.on_guest_fault(ev, *e, cursor);
+        open(e->fault.kind == FaultKind::kCopyOnWrite ? kCowFaultSlot : kPageFaultSlot);
+        const Effect effect(*e, fx);
+        invalidate(effect);
+        charge_guest_fault(effect);
+        self.on_guest_fault(ev, effect);
         close();
       }
       ++stats.accesses;
       stats.base_cycles += base;
-      uint64_t page_base;
+      const GuestVirtAddr va(ev.addr);
+      Out page;
       PageSize size;
-      TlbHit hit = tlb_.lookup(ev.addr, space_->pcid, page_base, size);
+      TlbHit hit = tlb_.lookup(va, space_->pcid, page, size);
       if (hit != TlbHit::kL1) {
         ++stats.tlb_l1_misses;
         if (hit == TlbHit::kL2) {
           stats.tlb_hit_cycles += stlb;
         } else {
           ++stats.tlb_l2_misses;
-          if (!self.walk(ev, page_base, size)) continue;  // the scheme counted the fault
-          tlb_.fill(ev.addr, space_->pcid, size, page_base);
+          const Translation<Out> t = self.walk(ev);
+          count_walk(stats, t.ok(), t.cost);
+          if (!t.ok()) continue;  // the scheme counted what the fault cost besides the walk
+          page = t.page();
+          size = t.size();
+          tlb_.fill(va, space_->pcid, size, page);
         }
       }
-      uint64_t translated = page_base | (ev.addr & (page_bytes(size) - 1));
-      if (out) out[i] = self.host_address(translated);
-      if (data) stats.data_cycles += cache_.access(translated).cycles;
+      const Out translated(page.value | (ev.addr & (page_bytes(size) - 1)));
+      if (out) {
+        if constexpr (std::same_as<Out, HostPhysAddr>)
+          out[i] = translated;
+        else
+          out[i] = std::as_const(self).host_address(translated);
+      }
+      if (data) stats.data_cycles += cache_.access(translated.value).cycles;
     }
   }
 
@@ -82,42 +116,9 @@ class TlbScheme : public Scheme {
         tlb_(ctx.profile.section<TlbConfig>()),
         cache_(ctx.profile.section<CacheHierarchyConfig>()) {}
 
-  // Default hooks; derived classes hide the ones they need.
-  void on_guest_fault(const Event&, const EventEffect&, EffectCursor&) {}
-  void on_os_event(const Event&, const EventEffect*, EffectCursor&) {}
-  void on_switch(const AddressSpace&) {}
-  // Translations of `pcid` changed: drop what the scheme caches beyond the TLB (page-walk caches
-  // hold table frames that may have been freed).
-  void flush_walk_caches(uint16_t) {}
-
-  // Charges what the guest kernel itself does for a demand, copy-on-write or protection fault
-  // (the same on every scheme): the handler, the entries it writes, the table pages it allocates.
-  void charge_guest_fault(const EventEffect& e) {
-    ++stats.guest_faults;
-    stats.charge(Account::kGuest, Cost::kGuestPageFault);
-    stats.charge(Account::kGuest, Cost::kPteWrite, e.write_count);
-    if (e.cow_copied) stats.charge(Account::kGuest, Cost::kPageCopy);
-    PtAllocScope tables(stats);
-    stats.charge(Account::kGuest, Cost::kPtPageAlloc, e.table_alloc_count);
-  }
-
-  // Counts one hardware walk of `cost`: a completed one (ok) or one that ended on a non-present
-  // entry. Returns ok.
-  bool count_walk(bool ok, const WalkCost& cost) {
-    stats.walk_cycles += cost.cycles;
-    if (!ok) {
-      ++stats.faulting_walks;
-      stats.faulting_walk_refs += cost.refs;
-      return false;
-    }
-    ++stats.walks;
-    stats.walk_mem_refs += cost.refs;
-    return true;
-  }
-
   // One EPT violation (an exit and the host's handler) per guest page the host newly backed.
   void charge_ept_violations(const EventEffect& e) {
-    for (uint32_t p = 0; p < e.host_pages_populated; ++p)
+    for (uint32_t p = 0; p < e.memory.host_pages_populated; ++p)
       stats.exit(ExitReason::kEptViolation, Cost::kEptViolation);
   }
 
@@ -125,10 +126,24 @@ class TlbScheme : public Scheme {
 
   const Profile& profile_;
   Machine& machine_;
-  TlbHierarchy tlb_;
+  TlbHierarchy<Out> tlb_;
   CacheHierarchy cache_;
 
  private:
+  void os_event(const Event& ev, const EventEffect* e, const BatchEffects& fx) {
+    open(static_cast<size_t>(ev.kind));
+    if (ev.kind == EventKind::kContextSwitch) switch_to(ev.pid);
+    charge_guest_os_event(ev, e);
+    if (e) {
+      const Effect effect(*e, fx);
+      invalidate(effect);
+      static_cast<Derived&>(*this).on_os_event(effect);
+      // The current address space went away (exit, exec): look it up again on next use.
+      if (e->space.old_pcid && space_ && ev.pid == pid_) space_ = nullptr;
+    }
+    close();
+  }
+
   // Charges until close() are also the per-operation cost of event slot `slot`.
   void open(size_t slot) { stats.open_slot = static_cast<uint8_t>(slot); }
   void close() {
@@ -136,23 +151,34 @@ class TlbScheme : public Scheme {
     stats.open_slot = SchemeStats::kNoSlot;
   }
 
-  // The guest kernel's own work for an OS event: the same on every scheme.
+  // What the guest kernel itself does for a demand, copy-on-write or protection fault: the
+  // handler, the entries it writes, the table pages it allocates.
+  void charge_guest_fault(const Effect& fx) {
+    ++stats.guest_faults;
+    stats.charge(Account::kGuest, Cost::kGuestPageFault);
+    stats.charge(Account::kGuest, Cost::kPteWrite, fx->writes.count);
+    if (fx->fault.copied) stats.charge(Account::kGuest, Cost::kPageCopy);
+    PtAllocScope tables(stats);
+    stats.charge(Account::kGuest, Cost::kPtPageAlloc, fx->tables_allocated.count);
+  }
+
+  // The guest kernel's own work for an OS event.
   void charge_guest_os_event(const Event& ev, const EventEffect* e) {
-    if (std::optional<Cost> c = guest_os_cost(ev.kind, Derived::kNative)) stats.charge(Account::kGuest, *c);
+    if (std::optional<Cost> c = guest_os_cost(ev.kind, kBareMetal)) stats.charge(Account::kGuest, *c);
     if (!e) return;
-    stats.charge(Account::kGuest, Cost::kPteWrite, e->write_count);
-    stats.charge(Account::kGuest, Cost::kPageFree, e->data_pages_freed);
+    stats.charge(Account::kGuest, Cost::kPteWrite, e->writes.count);
+    stats.charge(Account::kGuest, Cost::kPageFree, e->memory.data_pages_freed);
     if (e->flush_pcid)
       stats.charge(Account::kGuest, Cost::kTlbFlush);
     else
-      stats.charge(Account::kGuest, Cost::kInvlpg, e->invalidation_count);
+      stats.charge(Account::kGuest, Cost::kInvlpg, e->invalidations.count);
     PtAllocScope tables(stats);
-    stats.charge(Account::kGuest, Cost::kPtPageAlloc, e->table_alloc_count);
-    stats.charge(Account::kGuest, Cost::kPtPageFree, e->table_free_count);
+    stats.charge(Account::kGuest, Cost::kPtPageAlloc, e->tables_allocated.count);
+    stats.charge(Account::kGuest, Cost::kPtPageFree, e->tables_freed.count);
   }
 
   // The system call or kernel path an OS event kind costs, besides the page tables.
-  static std::optional<Cost> guest_os_cost(EventKind kind, bool native) {
+  static std::optional<Cost> guest_os_cost(EventKind kind, bool bare_metal) {
     switch (kind) {
       case EventKind::kProcessCreate:
         return Cost::kFork;
@@ -169,7 +195,7 @@ class TlbScheme : public Scheme {
       case EventKind::kContextSwitch:
         return Cost::kContextSwitch;
       case EventKind::kTlbShootdown:
-        return native ? Cost::kIpi : Cost::kVirtualIpi;
+        return bare_metal ? Cost::kIpi : Cost::kVirtualIpi;
       case EventKind::kDmaMap:
       case EventKind::kDmaUnmap:
         return Cost::kIommuMap;
@@ -179,12 +205,12 @@ class TlbScheme : public Scheme {
   }
 
   // Drops the TLB entries an event made stale, and whatever else the scheme caches for them.
-  void invalidate(const EventEffect& e, EffectCursor& cursor) {
-    for (const TlbInvalidation& inv : cursor.invalidations(e)) {
-      tlb_.invalidate_page(inv.va, inv.pcid, inv.size);
+  void invalidate(const Effect& fx) {
+    for (const TlbInvalidation& inv : fx.invalidations()) {
+      tlb_.invalidate_page(GuestVirtAddr(inv.va), inv.pcid, inv.size);
       static_cast<Derived&>(*this).flush_walk_caches(inv.pcid);
     }
-    for (uint16_t pcid : {e.flush_pcid, e.old_pcid}) {
+    for (uint16_t pcid : {fx->flush_pcid, fx->space.old_pcid}) {
       if (!pcid) continue;
       tlb_.flush_asid(pcid);
       static_cast<Derived&>(*this).flush_walk_caches(pcid);

@@ -7,15 +7,18 @@
 // hypervisor, counted (tag_faults); hvsim then lets the hypervisor hand the frame back so the
 // access completes with the same answer as every other scheme.
 //
-// Keys: [tpt] below. inject_foreign_every = N tags every Nth page the guest maps as another
-// VM's (a fault injector for isolation experiments and tests; 0 = off).
+// Keys ([tpt]): tag_cache_entries, tag_cache_ways, tag_cache_hit_cycles, tag_entry_bytes (16, as
+// SEV-SNP's RMP; smaller tags pack more frames per cache line), tag_fault_cycles, and
+// inject_foreign_every = N, which tags every Nth page the guest maps as another VM's (a fault
+// injector for isolation experiments and tests; 0 = off).
 #include <optional>
 
 #include "hv/host_mapped_tables.h"
 #include "hv/memory_tags.h"
 #include "paging/walker.h"
-#include "schemes/scheme_details.h"
+#include "schemes/follow_guest.h"
 #include "schemes/tlb_scheme.h"
+#include "schemes/scheme_details.h"
 
 namespace hvsim {
 namespace {
@@ -72,8 +75,9 @@ class TptScheme final : public TlbScheme<TptScheme> {
   // New host memory is handed to the VM (and tagged) by the hypervisor: priced like nested's
   // EPT violation, so both see the same population policy.
   void charge_population(const EventEffect& e) {
-    for (uint32_t p = 0; p < e.host_pages_populated; ++p) stats.exit(ExitReason::kOther, Cost::kEptViolation);
-    frames_assigned_ += e.host_pages_populated;
+    for (uint32_t p = 0; p < e.memory.host_pages_populated; ++p)
+      stats.exit(ExitReason::kOther, Cost::kEptViolation);
+    frames_assigned_ += e.memory.host_pages_populated;
   }
   auto table_tagger() {
     return [this](uint64_t frame) { tag(frame, kThisVm); };
@@ -92,10 +96,26 @@ class TptScheme final : public TlbScheme<TptScheme> {
   }
 
  public:
-  void on_guest_fault(const Event& ev, const EventEffect& e, EffectCursor&) {
-    charge_guest_fault(e);
-    charge_population(e);
-    if (e.protection_fault) return;
+  Translation<HostPhysAddr> walk(const Event& ev) {
+    if (ev.pid != table_pid_ || !table_) {
+      table_ = tables_.find(ev.pid);
+      table_pid_ = ev.pid;
+    }
+    if (!table_) return Translation<HostPhysAddr>::fault({});
+    auto w = walk_1d(*table_, GuestVirtAddr(ev.addr), space().pcid, pwc_, cache_);
+    // The walk's own cost, plus the tag checks of the table pages it read and of the TLB fill
+    // (reported apart from its references).
+    WalkCost tag_cost;
+    for (int i = 0; i < w.path.count; ++i) check_tag(w.path.steps[i].entry_addr.value >> 12, tag_cost);
+    Translation<HostPhysAddr> t = w.translation();
+    if (t.ok()) check_tag(t.page().value >> 12, tag_cost);
+    t.cost.cycles += tag_cost.cycles;
+    return t;
+  }
+
+  void on_guest_fault(const Event& ev, const Effect& fx) {
+    charge_population(*fx);
+    if (fx->fault.kind == FaultKind::kProtection) return;
     // The guest's own table writes need no exit (a copy-on-write simply rewrites the leaf).
     tables_.map_guest_page(space(), GuestVirtAddr(ev.addr), leaf_tagger(), table_tagger());
   }
@@ -103,47 +123,16 @@ class TptScheme final : public TlbScheme<TptScheme> {
   // The guest changes its own gVA -> hPA tables without exits (fork copies and write-protects,
   // exit and exec free, munmap clears); only host memory newly backing its new table pages is
   // handed over, and tagged, by the hypervisor.
-  void on_os_event(const Event& ev, const EventEffect* e, EffectCursor&) {
-    if (!e) return;
-    charge_population(*e);
-    if (tables_.apply_os_event(ev, e ? e->unmapped : AddressRange{}, machine_.guest(), leaf_tagger(),
-                               table_tagger())) {
-      if (const AddressSpace* as = machine_.guest().find_space(ev.pid)) pwc_.flush_asid(as->pcid);
+  void on_os_event(const Effect& fx) {
+    charge_population(*fx);
+    if (follow_guest(tables_, fx, machine_.guest(), leaf_tagger(), table_tagger())) {
+      if (const AddressSpace* as = machine_.guest().find_space(fx->pid)) pwc_.flush_asid(as->pcid);
     }
     table_ = nullptr;  // the table of a process that went away was freed
   }
 
+  void on_switch(const AddressSpace&) {}
   void flush_walk_caches(uint16_t pcid) { pwc_.flush_asid(pcid); }
-
-  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
-    if (ev.pid != table_pid_ || !table_) {
-      table_ = tables_.find(ev.pid);
-      table_pid_ = ev.pid;
-    }
-    if (!table_) {
-      ++stats.faulting_walks;
-      return false;
-    }
-    auto w = walk_1d(*table_, GuestVirtAddr(ev.addr), space().pcid, pwc_, cache_);
-    WalkCost tag_cost;
-    for (int i = 0; i < w.path.count; ++i) check_tag(w.path.steps[i].entry_addr.value >> 12, tag_cost);
-    stats.walk_cycles += w.cost.cycles;
-    if (!w.path.ok) {
-      stats.walk_cycles += tag_cost.cycles;
-      ++stats.faulting_walks;
-      stats.faulting_walk_refs += w.cost.refs;
-      return false;
-    }
-    size = w.path.size;
-    page_base = w.path.result.align_down(page_shift(size)).value;
-    check_tag(page_base >> 12, tag_cost);  // the TLB fill
-    stats.walk_cycles += tag_cost.cycles;
-    ++stats.walks;
-    stats.walk_mem_refs += w.cost.refs;
-    return true;
-  }
-
-  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
 
   void reset_stats() override {
     Scheme::reset_stats();

@@ -4,29 +4,27 @@
 // references. A gPA outside every segment (a guest table page or data page the hypervisor backed
 // with pages) falls back to the nested TLB and a host walk for that address only.
 #include "hv/direct_segment.h"
-#include "schemes/hardware_nested_scheme.h"
+#include "schemes/tlb_scheme.h"
 #include "schemes/scheme_details.h"
 
 namespace hvsim {
 namespace {
 
-class VmSegmentScheme final : public HardwareNestedScheme<VmSegmentScheme> {
+class VmSegmentScheme final : public TlbScheme<VmSegmentScheme> {
  public:
   explicit VmSegmentScheme(SchemeContext& ctx)
-      : HardwareNestedScheme(ctx),
-        hpwc_(ctx.profile.section<HostPwcConfig>()),
-        walker_(ctx.machine.hypervisor(), true, ctx.profile.section<HostConfig>().page_size, gpwc_, hpwc_,
-                ntlb_, cache_) {}
+      : TlbScheme(ctx), walker_(ctx.machine.hypervisor(), true, ctx.profile, cache_) {}
 
-  bool walk(const Event& ev, uint64_t& page_base, PageSize& size) {
-    auto r = walker_.walk(*space().table, GuestVirtAddr(ev.addr), space().pcid);
-    if (!count_walk(r.ok, r.cost)) return false;
-    size = r.size;
-    page_base = r.hpa.align_down(page_shift(size)).value;
-    return true;
+  Translation<HostPhysAddr> walk(const Event& ev) {
+    return walker_.walk(*space().table, GuestVirtAddr(ev.addr), space().pcid);
   }
 
-  HostPhysAddr host_address(uint64_t hpa) const { return HostPhysAddr(hpa); }
+  // As under nested: the guest handles its faults and table writes; guest pages outside the
+  // host segments are backed on EPT violations (the machine reports only those).
+  void on_guest_fault(const Event&, const Effect& fx) { charge_ept_violations(*fx); }
+  void on_os_event(const Effect& fx) { charge_ept_violations(*fx); }
+  void on_switch(const AddressSpace&) {}
+  void flush_walk_caches(uint16_t pcid) { walker_.flush_asid(pcid); }
 
   void reset_stats() override {
     Scheme::reset_stats();
@@ -42,7 +40,6 @@ class VmSegmentScheme final : public HardwareNestedScheme<VmSegmentScheme> {
   }
 
  private:
-  WalkCache hpwc_;
   SegmentWalker walker_;
 };
 
