@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/compare_command.h"
+#include "cli/io_command.h"
 #include "cli/reprice_command.h"
 #include "common/error.h"
 #include "common/memory_budget.h"
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   hvsim::register_compare_command(app);
   hvsim::register_reprice_command(app);
+  hvsim::register_io_command(app);
   hvsim::register_info_commands(app);
 #ifdef HVSIM_HAVE_TRACE_COMMAND
   hvsim::register_trace_command(app);
