@@ -20,7 +20,7 @@ enum class IoArrival : uint8_t { kPoisson, kConstant, kBursty };
 struct IoLoad {
   bool closed = true;
   uint32_t outstanding = 1;  // closed: requests each guest keeps in flight
-  double think_ns = 0;       // closed: between a completion and the next request
+  double think_ns = 0;       // closed: mean (exponential) time from a completion to the next request
   double rate = 0;           // open: requests per second per guest
   IoArrival arrival = IoArrival::kPoisson;
 };

@@ -73,6 +73,12 @@ const IoMetricDef kDefs[] = {
        return r.counts.completed ? all_exits(r) / static_cast<double>(r.counts.completed) : 0;
      },
      "exits/req"},
+    {"kicks_per_request", "exits/request", "kick exits per completed request",
+     [](const IoResult& r) {
+       const double k = static_cast<double>(r.counts.exits[static_cast<size_t>(IoExit::kKick)]);
+       return r.counts.completed ? k / static_cast<double>(r.counts.completed) : 0;
+     },
+     "kicks/req"},
     {"kick_exits_per_s", "exits/s", "kick (PIO/MMIO notify) exits per second", &exits_per_s<IoExit::kKick>,
      "kick/s"},
     {"halt_exits_per_s", "exits/s", "HLT exits per second", &exits_per_s<IoExit::kHalt>, "halt/s"},

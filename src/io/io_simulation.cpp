@@ -154,7 +154,9 @@ void IoSimulation::on_reap(uint32_t g) {
     guest.flight.pop_front();
     record(g, t - arrival);
     if (p_.load.closed) {
-      queue_.push(t + p_.load.think_ns, IoEventKind::kArrive, g);
+      // Think times are exponential: deterministic ones lock the requests of a loop into step.
+      const double think = p_.load.think_ns > 0 ? -std::log1p(-guest.rng.unit()) * p_.load.think_ns : 0;
+      queue_.push(t + think, IoEventKind::kArrive, g);
     } else if (!guest.backlog.empty()) {
       submit(g, t, guest.backlog.front());
       guest.backlog.pop_front();
