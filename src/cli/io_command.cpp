@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "cli/io_measure_command.h"
 #include "cli/io_render.h"
 #include "common/error.h"
 #include "common/profile.h"
@@ -147,7 +148,11 @@ void register_io_command(CLI::App& app) {
       ->each([args](const std::string&) { args->csv_given = true; });
   for (auto* o : cmd->get_options())
     if (o->get_expected_max() == 1) o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  cmd->callback([args] { run_io(*args); });
+  register_io_measure_command(*cmd);
+  cmd->require_subcommand(0, 1);
+  cmd->callback([args, cmd] {
+    if (cmd->get_subcommands().empty()) run_io(*args);
+  });
 }
 
 }  // namespace hvsim
