@@ -75,12 +75,13 @@ std::string model_vs_machine(const KvmReport& r, double ghz) {
   IoConfig& c = p.cfg;
   c = IoConfig{};
   c.guest_submit_cycles = c.guest_complete_cycles = c.device_request_cycles = c.device_byte_cycles = 0;
-  c.backend_byte_ns = c.backend_request_ns = c.exit_indirect_cycles = c.kick_signal_cycles = 0;
+  c.backend_byte_ns = c.backend_request_ns = c.exit_indirect_cycles = 0;
   c.guest_poll_detect_ns = 0;
   c.completion = IoCompletion::kPoll;
   c.kick_exit_cycles = pio_kernel * ghz;
+  c.kick_signal_cycles = pio_kernel * ghz;  // the eventfd is signalled as the exit is handled
   c.worker_wakeup_cycles = std::max(0.0, kick.median_ns - pio_kernel) * ghz;
-  c.poll_check_cycles = 2 * ring.median_ns * ghz;  // seen half a round later: the round trip
+  c.poll_check_cycles = ring.median_ns * ghz / 1.5;  // seen half a look later, then one look
   p.policy = IoPolicy::kExit;
   const IoResult exit_run = simulate_io(p);
   p.policy = IoPolicy::kExitless;

@@ -2,8 +2,6 @@
 
 #include <initializer_list>
 
-#include "kvm/kvm_vm.h"
-
 namespace hvsim {
 namespace {
 
@@ -11,61 +9,91 @@ namespace {
 void emit(std::vector<uint8_t>& c, std::initializer_list<uint8_t> bytes) {
   for (uint8_t b : bytes) c.push_back(b);
 }
-void imm16(std::vector<uint8_t>& c, uint16_t v) {
-  c.push_back(static_cast<uint8_t>(v));
-  c.push_back(static_cast<uint8_t>(v >> 8));
+void imm(std::vector<uint8_t>& c, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) c.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
-// out KvmVm::kDonePort, al; hlt
-void finish(std::vector<uint8_t>& c) { emit(c, {0xE6, static_cast<uint8_t>(KvmVm::kDonePort), 0xF4}); }
-// mov cx, n
-void count(std::vector<uint8_t>& c, uint16_t n) {
+bool wide(GuestMode m) { return m == GuestMode::kLong64User; }
+// out kDonePort, al; then hlt (real mode) or jmp $ (CPL3 may not halt).
+void finish(std::vector<uint8_t>& c, GuestMode m) {
+  emit(c, {0xE6, static_cast<uint8_t>(KvmVm::kDonePort)});
+  if (wide(m))
+    emit(c, {0xEB, 0xFE});
+  else
+    emit(c, {0xF4});
+}
+// mov cx, n / mov ecx, n
+void count(std::vector<uint8_t>& c, uint16_t n, GuestMode m) {
   c.push_back(0xB9);
-  imm16(c, n);
+  imm(c, n, wide(m) ? 4 : 2);
+}
+// A memory operand [addr] with register field `reg`: modrm 00 reg 110 + disp16, or modrm
+// 00 reg 100 + SIB 0x25 + disp32 (absolute) in 64-bit mode.
+void mem_operand(std::vector<uint8_t>& c, uint8_t reg, uint16_t addr, GuestMode m) {
+  if (wide(m)) {
+    emit(c, {static_cast<uint8_t>(reg << 3 | 4), 0x25});
+    imm(c, addr, 4);
+  } else {
+    c.push_back(static_cast<uint8_t>(reg << 3 | 6));
+    imm(c, addr, 2);
+  }
+}
+void jne_back(std::vector<uint8_t>& c, size_t target) {
+  emit(c, {0x75, static_cast<uint8_t>(target - (c.size() + 2))});
 }
 
 }  // namespace
 
-std::vector<uint8_t> guest_empty_loop(uint16_t n) {
+std::vector<uint8_t> guest_empty_loop(uint16_t n, GuestMode m) {
   std::vector<uint8_t> c;
-  count(c, n);
+  count(c, n, m);
   emit(c, {0xE2, 0xFE});  // l: loop l
-  finish(c);
+  finish(c, m);
   return c;
 }
 
-std::vector<uint8_t> guest_port_writes(uint16_t port, uint16_t n) {
+std::vector<uint8_t> guest_port_writes(uint16_t port, uint16_t n, GuestMode m) {
   std::vector<uint8_t> c;
-  count(c, n);
-  emit(c, {0xBA});  // mov dx, port
-  imm16(c, port);
+  count(c, n, m);
+  c.push_back(0xBA);  // mov dx / edx, port
+  imm(c, port, wide(m) ? 4 : 2);
   emit(c, {0xEE, 0xE2, 0xFD});  // l: out dx, al; loop l
-  finish(c);
+  finish(c, m);
   return c;
 }
 
-std::vector<uint8_t> guest_mmio_writes(uint16_t n) {
+std::vector<uint8_t> guest_mmio_writes(uint16_t n, GuestMode m) {
   std::vector<uint8_t> c;
-  count(c, n);
-  emit(c, {0x26, 0xA2, 0x00, 0x00, 0xE2, 0xFA});  // l: mov es:[0], al; loop l
-  finish(c);
+  count(c, n, m);
+  if (wide(m)) {
+    emit(c, {0xA2});  // l: mov [moffs64 kMmioBase], al; loop l
+    imm(c, KvmVm::kMmioBase, 8);
+    emit(c, {0xE2, 0xF5});
+  } else {
+    emit(c, {0x26, 0xA2, 0x00, 0x00, 0xE2, 0xFA});  // l: mov es:[0], al; loop l
+  }
+  finish(c, m);
   return c;
 }
 
-std::vector<uint8_t> guest_ring(uint16_t n, bool kick, uint16_t kick_port) {
+std::vector<uint8_t> guest_ring(uint16_t n, bool kick, GuestMode m) {
   std::vector<uint8_t> c;
   emit(c, {0x31, 0xDB});  // xor bx, bx
   const size_t top = c.size();
-  emit(c, {0x43, 0x89, 0x1E});  // l: inc bx; mov [request], bx
-  imm16(c, kRequestAddr);
-  if (kick) emit(c, {0xE6, static_cast<uint8_t>(kick_port)});  // out port, al
+  if (wide(m))
+    emit(c, {0xFF, 0xC3});  // l: inc ebx (0x43 is a REX prefix in 64-bit mode)
+  else
+    emit(c, {0x43});  // l: inc bx
+  c.push_back(0x89);  // mov [request], bx
+  mem_operand(c, 3, kRequestAddr, m);
+  if (kick) emit(c, {0xE6, static_cast<uint8_t>(kEventPort)});  // out port, al
   const size_t wait = c.size();
-  emit(c, {0x39, 0x1E});  // w: cmp [response], bx
-  imm16(c, kResponseAddr);
-  emit(c, {0x75, static_cast<uint8_t>(wait - (c.size() + 2))});  // jne w
-  emit(c, {0x81, 0xFB});                                         // cmp bx, n
-  imm16(c, n);
-  emit(c, {0x75, static_cast<uint8_t>(top - (c.size() + 2))});  // jne l
-  finish(c);
+  c.push_back(0x39);  // w: cmp [response], bx
+  mem_operand(c, 3, kResponseAddr, m);
+  jne_back(c, wait);
+  emit(c, {0x81, 0xFB});  // cmp bx, n
+  imm(c, n, wide(m) ? 4 : 2);
+  jne_back(c, top);
+  finish(c, m);
   return c;
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "kvm/kvm_vm.h"
+
 namespace hvsim {
 
 struct KvmMeasurement {
@@ -19,8 +21,9 @@ struct KvmMeasurement {
 };
 
 struct KvmReport {
-  double loop_ns = 0;     // one empty guest loop iteration
-  bool emulated = false;  // guest code is emulated: times are not the hardware's
+  GuestMode mode = GuestMode::kReal;  // the guests the rows ran
+  double loop_ns = 0;                 // one empty guest loop iteration
+  bool emulated = false;              // guest code is emulated: times are not the hardware's
   bool have_stats = false;
   std::vector<KvmMeasurement> rows;
   std::vector<std::string> notes;  // what could not be measured here, and why

@@ -69,21 +69,78 @@ KvmVm::~KvmVm() {
   if (kvm_ >= 0) ::close(kvm_);
 }
 
-void KvmVm::load(const std::vector<uint8_t>& code) {
+void KvmVm::load(const std::vector<uint8_t>& code, GuestMode mode) {
   std::memcpy(mem_ + kCodeAddr, code.data(), code.size());
-  kvm_sregs sregs{};
-  if (::ioctl(vcpu_, KVM_GET_SREGS, &sregs) < 0) fail("KVM_GET_SREGS");
-  sregs.cs.base = 0;
-  sregs.cs.selector = 0;
-  sregs.ds.base = 0;
-  sregs.ds.selector = 0;
-  sregs.es.base = kMmioBase;
-  sregs.es.selector = static_cast<uint16_t>(kMmioBase >> 4);
-  if (::ioctl(vcpu_, KVM_SET_SREGS, &sregs) < 0) fail("KVM_SET_SREGS");
   kvm_regs regs{};
   regs.rip = kCodeAddr;
   regs.rflags = 2;
+  if (mode == GuestMode::kLong64User) {
+    enter_long_mode();
+    regs.rflags = 2 | (3u << 12);  // IOPL=3: port I/O at CPL3 without a #GP
+    regs.rsp = 0x8000;
+  } else {
+    kvm_sregs sregs{};
+    if (::ioctl(vcpu_, KVM_GET_SREGS, &sregs) < 0) fail("KVM_GET_SREGS");
+    sregs.cs.base = 0;
+    sregs.cs.selector = 0;
+    sregs.ds.base = 0;
+    sregs.ds.selector = 0;
+    sregs.es.base = kMmioBase;
+    sregs.es.selector = static_cast<uint16_t>(kMmioBase >> 4);
+    if (::ioctl(vcpu_, KVM_SET_SREGS, &sregs) < 0) fail("KVM_SET_SREGS");
+  }
   if (::ioctl(vcpu_, KVM_SET_REGS, &regs) < 0) fail("KVM_SET_REGS");
+}
+
+// Page tables at 0x2000 (PML4), 0x3000 (PDPT), 0x4000 (PD: one 2 MiB user page at 0), a GDT at
+// 0x6000 with user code/data and a TSS at 0x5000 (Intel SDM vol. 3, 4.5 and 3.4.5), and the
+// host's supported CPUID (long mode needs it).
+void KvmVm::enter_long_mode() {
+  auto put = [&](uint64_t addr, uint64_t v) { std::memcpy(mem_ + addr, &v, sizeof v); };
+  put(0x2000, 0x3000 | 7);  // present, writable, user
+  put(0x3000, 0x4000 | 7);
+  put(0x4000, 0x87);                           // + 2 MiB page
+  put(0x6000 + 3 * 8, 0x0020FA0000000000ull);  // user code: L=1, DPL=3
+  put(0x6000 + 4 * 8, 0x00CFF2000000FFFFull);  // user data: DPL=3
+  put(0x6000 + 5 * 8, 0x0000890050000067ull);  // TSS at 0x5000, limit 0x67
+  constexpr int kMaxCpuid = 100;
+  std::vector<uint8_t> buf(sizeof(kvm_cpuid2) + kMaxCpuid * sizeof(kvm_cpuid_entry2));
+  auto* cpuid = reinterpret_cast<kvm_cpuid2*>(buf.data());
+  cpuid->nent = kMaxCpuid;
+  // Best effort: where the host refuses the query, the vCPU keeps KVM's default CPUID.
+  if (::ioctl(kvm_, KVM_GET_SUPPORTED_CPUID, cpuid) == 0 && ::ioctl(vcpu_, KVM_SET_CPUID2, cpuid) < 0)
+    fail("KVM_SET_CPUID2");
+  kvm_sregs s{};
+  if (::ioctl(vcpu_, KVM_GET_SREGS, &s) < 0) fail("KVM_GET_SREGS");
+  s.cr3 = 0x2000;
+  s.cr4 = 1u << 5;                  // PAE
+  s.cr0 = 0x80050033;               // PG, AM, WP, NE, ET, MP, PE
+  s.efer = (1u << 8) | (1u << 10);  // LME, LMA
+  kvm_segment code{};
+  code.limit = 0xFFFFFFFF;
+  code.selector = 3 * 8 | 3;
+  code.type = 11;
+  code.present = 1;
+  code.dpl = 3;
+  code.s = 1;
+  code.l = 1;
+  code.g = 1;
+  kvm_segment data = code;
+  data.selector = 4 * 8 | 3;
+  data.type = 3;
+  data.l = 0;
+  data.db = 1;
+  s.cs = code;
+  s.ds = s.es = s.fs = s.gs = s.ss = data;
+  s.tr = kvm_segment{};
+  s.tr.base = 0x5000;
+  s.tr.limit = 0x67;
+  s.tr.selector = 5 * 8;
+  s.tr.type = 11;
+  s.tr.present = 1;
+  s.gdt.base = 0x6000;
+  s.gdt.limit = 7 * 8 - 1;
+  if (::ioctl(vcpu_, KVM_SET_SREGS, &s) < 0) fail("KVM_SET_SREGS (long mode)");
 }
 
 int KvmVm::add_ioeventfd(uint64_t addr, bool pio) {

@@ -11,6 +11,10 @@
 
 namespace hvsim {
 
+// Real mode at CPL0, or 64-bit long mode at CPL3 with IOPL=3 (port I/O allowed): kvm_pvm
+// emulates CPL0 guest code but runs a CPL3 guest natively.
+enum class GuestMode : uint8_t { kReal, kLong64User };
+
 // Why KVM cannot be used here, or nothing.
 std::optional<std::string> kvm_unavailable();
 
@@ -27,9 +31,9 @@ class KvmVm {
   KvmVm(const KvmVm&) = delete;
   KvmVm& operator=(const KvmVm&) = delete;
 
-  // Loads `code` at kCodeAddr and resets the vCPU to run it (real mode, DS base 0, ES base
-  // kMmioBase).
-  void load(const std::vector<uint8_t>& code);
+  // Loads `code` at kCodeAddr and resets the vCPU to run it: real mode with DS base 0 and ES
+  // base kMmioBase, or long mode with 0..2 MiB identity-mapped for user access.
+  void load(const std::vector<uint8_t>& code, GuestMode mode = GuestMode::kReal);
   // An eventfd signalled by guest writes to `port` (PIO) or `addr` (MMIO), handled in the kernel.
   int add_ioeventfd(uint64_t addr, bool pio);
   // Runs until the guest writes kDonePort or halts; returns the exits to user space on the way
@@ -45,6 +49,7 @@ class KvmVm {
   void* run_ = nullptr;
   size_t run_size_ = 0;
   std::vector<int> eventfds_;
+  void enter_long_mode();
 };
 
 }  // namespace hvsim
