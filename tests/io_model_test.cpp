@@ -199,6 +199,28 @@ TEST(IoModel, PollingCoreSaturates) {
   EXPECT_GT(busy, 0.9);
 }
 
+// hybrid polls within its window after the last request and sleeps (kicks back on) past it;
+// hybrid-rate polls only while the request rate reaches its threshold.
+TEST(IoModel, HybridPoliciesPollOnlyWhenTheyShould) {
+  auto kicks_at = [](IoPolicy policy, double rate, double window_ns) {
+    IoParams p;
+    p.policy = policy;
+    p.load.closed = false;
+    p.load.rate = rate;
+    p.cfg.poll_window_ns = window_ns;
+    p.requests = 20000;
+    const IoResult r = simulate_io(p);
+    return per_request(r, exits(r, IoExit::kKick));
+  };
+  EXPECT_GT(kicks_at(IoPolicy::kHybrid, 20000, 0), 0.9);         // never polls: every request kicks
+  EXPECT_EQ(kicks_at(IoPolicy::kHybrid, 20000, 1e9), 0.0);       // always within the window
+  const double mid = kicks_at(IoPolicy::kHybrid, 20000, 50000);  // the mean gap: some kick
+  EXPECT_GT(mid, 0.1);
+  EXPECT_LT(mid, 0.9);
+  EXPECT_GT(kicks_at(IoPolicy::kHybridRate, 5000, 0), 0.9);    // below io.poll_rate_threshold
+  EXPECT_LT(kicks_at(IoPolicy::kHybridRate, 50000, 0), 0.01);  // above it (a slow window may sleep)
+}
+
 TEST(IoModel, BadParametersAreRefused) {
   IoParams p;
   p.guests = 0;
