@@ -31,6 +31,8 @@ TEST(IoCli, JsonCarriesEveryMetric) {
   for (const auto& m : j["metrics"]) EXPECT_TRUE(j["runs"][0].contains(m["name"].get<std::string>())) << m;
   EXPECT_EQ(j["runs"][0]["requests"].get<double>(), 5000);
   EXPECT_EQ(j["profile"], "systor2012");
+  EXPECT_EQ(j["runs"][0]["io"]["eoi_exits"], "true");  // the profile's value, kept with the run
+  EXPECT_EQ(j["runs"][0]["exits"]["eoi"].get<uint64_t>() > 0, true);
 }
 
 struct IoBadInput {

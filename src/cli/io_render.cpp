@@ -5,6 +5,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "common/config_registry.h"
+
 namespace hvsim {
 namespace {
 
@@ -71,6 +73,9 @@ std::string render_io_json(const std::vector<IoResult>& runs, const std::string&
     for (const IoMetricDef& d : io_metric_defs()) o[std::string(d.name)] = d.value(r);
     for (size_t i = 0; i < kIoExitNames.size(); ++i) o["exits"][kIoExitNames[i]] = r.counts.exits[i];
     o["per_guest_requests"] = r.guest_completed;
+    // The [io] values the run used, as the profile would spell them: a run is reproducible.
+    for (const auto& key : ConfigSectionOf<IoConfig>::section->keys)
+      o["io"][key->name()] = key->text(&r.params.cfg);
     j["runs"].push_back(o);
   }
   return j.dump(2) + "\n";
