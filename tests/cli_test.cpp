@@ -154,7 +154,7 @@ TEST(Cli, UnknownCommandsAreNamed) {
   auto r = run_hvsim("bogus");
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err,
-            "hvsim: error: unknown command 'bogus'; expected one of: compare, reprice, schemes, workloads, "
+            "hvsim: error: unknown command 'bogus'; expected one of: compare, reprice, io, schemes, workloads, "
             "profile, trace "
             "(see --help)\n");
   r = run_hvsim("profile bogus");

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/compare_command.h"
+#include "cli/io_command.h"
 #include "cli/reprice_command.h"
 #include "common/error.h"
 #include "common/memory_budget.h"
@@ -26,7 +27,15 @@ void check_command_words(CLI::App& app, int argc, char** argv) {
     std::string names;
     for (auto* s : subs) names += (names.empty() ? "" : ", ") + s->get_name();
     if (word.rfind('-', 0) == 0) {
-      if (level->get_option_no_throw(word.substr(0, word.find('=')))) continue;
+      if (const CLI::Option* opt = level->get_option_no_throw(word.substr(0, word.find('=')))) {
+        // An option's value is not a command word (`hvsim io --policy exit measure`).
+        if (word.find('=') == std::string::npos && opt->get_type_size() > 0 && opt->get_expected_min() > 0)
+          ++i;
+        continue;
+      }
+      if (level->get_require_subcommand_min() == 0)  // runs by itself too (`hvsim io`)
+        throw CLI::ExtrasError(fmt::format("{}unknown option '{}'", where, word),
+                               CLI::ExitCodes::ExtrasError);
       throw CLI::ExtrasError(fmt::format("{}unknown option '{}'; expected a command: {}", where, word, names),
                              CLI::ExitCodes::ExtrasError);
     }
@@ -53,6 +62,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   hvsim::register_compare_command(app);
   hvsim::register_reprice_command(app);
+  hvsim::register_io_command(app);
   hvsim::register_info_commands(app);
 #ifdef HVSIM_HAVE_TRACE_COMMAND
   hvsim::register_trace_command(app);
