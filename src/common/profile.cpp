@@ -50,7 +50,8 @@ void cost_keys(SectionDecl<CostTable>& s) {
         &profile_costs);
 
 const std::map<std::string, std::string>& builtin_profiles() {
-  static const std::map<std::string, std::string> m = {{"default", kProfileDefault}, {"bare", kProfileBare}, {"systor2012", kProfileSystor2012}};
+  static const std::map<std::string, std::string> m = {
+      {"default", kProfileDefault}, {"bare", kProfileBare}, {"systor2012", kProfileSystor2012}};
   return m;
 }
 

@@ -17,17 +17,17 @@
 #include <array>
 #include <string>
 
-#include "hv/guest_leaves.h"
-#include "hv/guest_walk_2d.h"
-#include "hv/nested_walker.h"
-#include "schemes/agile_page_modes.h"
-#include "schemes/shadow_paging.h"
-#include "schemes/tlb_scheme.h"
 #include <algorithm>
 #include <vector>
 #include "common/flat_map.h"
+#include "hv/guest_leaves.h"
+#include "hv/guest_walk_2d.h"
+#include "hv/nested_walker.h"
 #include "hv/shadow_tables.h"
+#include "schemes/agile_page_modes.h"
 #include "schemes/scheme_details.h"
+#include "schemes/shadow_paging.h"
+#include "schemes/tlb_scheme.h"
 
 namespace hvsim {
 namespace {

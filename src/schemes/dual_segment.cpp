@@ -6,8 +6,8 @@
 // vm-segment one (guest walk, host segments); inside it but outside the host segments, the host
 // dimension falls back to the nested TLB or a host walk.
 #include "hv/direct_segment.h"
-#include "schemes/tlb_scheme.h"
 #include "schemes/scheme_details.h"
+#include "schemes/tlb_scheme.h"
 
 namespace hvsim {
 namespace {

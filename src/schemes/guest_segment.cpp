@@ -5,8 +5,8 @@
 // the host dimension is walked: the nested TLB, else a 1D host walk of h references. Outside the
 // region the walk is the full two-dimensional one.
 #include "hv/direct_segment.h"
-#include "schemes/tlb_scheme.h"
 #include "schemes/scheme_details.h"
+#include "schemes/tlb_scheme.h"
 
 namespace hvsim {
 namespace {

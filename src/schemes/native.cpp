@@ -2,8 +2,8 @@
 // (one dimension, `paging.guest_levels` references when nothing is cached). Its physical
 // addresses are the guest-physical ones; for --verify they are reported through the VM's memory
 // map so that every scheme's answer can be compared.
-#include "paging/walker.h"
 #include "paging/paging_config.h"
+#include "paging/walker.h"
 #include "schemes/tlb_scheme.h"
 
 namespace hvsim {

@@ -2,8 +2,8 @@
 // writes are handled by the guest without exits; the host populates guest memory on EPT
 // violations.
 #include "hv/nested_walker.h"
-#include "schemes/tlb_scheme.h"
 #include "schemes/scheme_details.h"
+#include "schemes/tlb_scheme.h"
 
 namespace hvsim {
 namespace {

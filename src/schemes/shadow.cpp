@@ -3,10 +3,10 @@
 // to shadowed (write-protected) guest page tables trap and are emulated, a shadow miss on a page
 // the guest has mapped is a hidden fault, and every CR3 write exits. All of it is the
 // ShadowPaging part (schemes/shadow_paging.h), on its own here.
-#include "schemes/shadow_paging.h"
-#include "schemes/tlb_scheme.h"
 #include "hv/shadow_tables.h"
 #include "schemes/scheme_details.h"
+#include "schemes/shadow_paging.h"
+#include "schemes/tlb_scheme.h"
 
 namespace hvsim {
 namespace {

@@ -8,7 +8,8 @@ ShadowPaging::ShadowPaging(SchemeContext& ctx, SchemeStats& stats, CacheHierarch
     : stats_(stats),
       cache_(cache),
       pwc_(ctx.profile.section<PwcConfig>()),
-      tables_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(), ctx.profile.section<PagingConfig>().guest_levels) {}
+      tables_(ctx.machine.hypervisor(), ctx.machine.pool_bytes(),
+              ctx.profile.section<PagingConfig>().guest_levels) {}
 
 bool ShadowPaging::hidden_fault(const AddressSpace& as, GuestVirtAddr va, const WalkCost& missed,
                                 uint64_t& hv_walk_refs) {

@@ -22,10 +22,10 @@
 #include "common/flat_map.h"
 #include "hv/guest_leaves.h"
 #include "hv/nested_walker.h"
-#include "schemes/shadow_paging.h"
-#include "schemes/tlb_scheme.h"
 #include "hv/shadow_tables.h"
 #include "schemes/scheme_details.h"
+#include "schemes/shadow_paging.h"
+#include "schemes/tlb_scheme.h"
 
 namespace hvsim {
 namespace {

@@ -15,13 +15,12 @@
 #include "common/units.h"
 #include "hv/guest_walk_2d.h"
 #include "hv/large_host_table.h"
+#include "schemes/scheme_details.h"
 #include "schemes/tlb_scheme.h"
 #include "tlb/nested_tlb.h"
-#include "schemes/scheme_details.h"
 
 namespace hvsim {
 namespace {
-
 
 struct TdpLargeConfig {
   int levels = 2;

@@ -17,8 +17,8 @@
 #include "hv/memory_tags.h"
 #include "paging/walker.h"
 #include "schemes/follow_guest.h"
-#include "schemes/tlb_scheme.h"
 #include "schemes/scheme_details.h"
+#include "schemes/tlb_scheme.h"
 
 namespace hvsim {
 namespace {

@@ -4,8 +4,8 @@
 // references. A gPA outside every segment (a guest table page or data page the hypervisor backed
 // with pages) falls back to the nested TLB and a host walk for that address only.
 #include "hv/direct_segment.h"
-#include "schemes/tlb_scheme.h"
 #include "schemes/scheme_details.h"
+#include "schemes/tlb_scheme.h"
 
 namespace hvsim {
 namespace {
