@@ -35,7 +35,8 @@ std::vector<std::string> split_list(const std::string& text, const std::vector<s
   }
 }
 
-// The hosts: the node list, cycled or cut to --hosts N; or N hosts of --host-memory.
+// The hosts: the node list scaled to --hosts N (fewer: every (size/N)-th host, keeping the mix of
+// host types; more: the list repeated); or N hosts of --host-memory.
 std::vector<HostSpec> cluster_hosts(const ClusterArgs& a) {
   const uint64_t n = a.hosts.empty() ? 0 : parse_count(a.hosts, "--hosts", 1, 10'000'000);
   if (a.nodes.empty()) {
@@ -48,7 +49,8 @@ std::vector<HostSpec> cluster_hosts(const ClusterArgs& a) {
   std::vector<HostSpec> listed = read_host_list(a.nodes);
   if (n == 0) return listed;
   std::vector<HostSpec> out(n);
-  for (uint64_t i = 0; i < n; ++i) out[i] = listed[i % listed.size()];
+  for (uint64_t i = 0; i < n; ++i)
+    out[i] = n < listed.size() ? listed[i * listed.size() / n] : listed[i % listed.size()];
   return out;
 }
 
@@ -59,11 +61,15 @@ double parse_load(const std::string& text) {
     if (used == text.size() && v > 0 && v <= 2) return v;
   } catch (const std::exception&) {
   }
-  throw InputError("--load: '" + text + "' is not valid; expected a memory load above 0 and at most 2 (0.9 = 90%)");
+  throw InputError("--load: '" + text +
+                   "' is not valid; expected a memory load above 0 and at most 2 (0.9 = 90%)");
 }
 
 std::string settings_json(const Profile& p, const ClusterArgs& a, const VmTrace& t) {
-  nlohmann::json s = {{"pods", a.pods}, {"nodes", a.nodes}, {"format", a.format}, {"mode", a.mode},
+  nlohmann::json s = {{"pods", a.pods},
+                      {"nodes", a.nodes},
+                      {"format", a.format},
+                      {"mode", a.mode},
                       {"has_times", t.has_times}};
   for (const ConfigSection* sec : ConfigRegistry::instance().sections())
     if (sec->name == "cluster")
@@ -91,7 +97,8 @@ void run_cluster(const ClusterArgs& a) {
   std::vector<PlacementPolicy> policies;
   for (const auto& p : split_list(a.policies, policy_names())) policies.push_back(parse_policy(p));
   std::vector<AllocatorKind> allocators;
-  for (const auto& n : split_list(a.allocators, allocator_names())) allocators.push_back(parse_allocator_kind(n));
+  for (const auto& n : split_list(a.allocators, allocator_names()))
+    allocators.push_back(parse_allocator_kind(n));
   const TraceFormat format = parse_trace_format(a.format);
   const std::vector<HostSpec> hosts = cluster_hosts(a);
   const VmTrace trace = read_vm_trace(a.pods, format);
@@ -108,11 +115,14 @@ void run_cluster(const ClusterArgs& a) {
   const ReplayResult& first = runs.front().result;
   fmt::print("cluster: {} hosts, {} usable; {} VMs from {} ({} never ran, skipped); mode {}{}\n", first.hosts,
              format_size_approx(first.usable_bytes), trace.vms.size(), a.pods, trace.skipped_never_ran,
-             replay_mode_name(o.mode), o.mode == ReplayMode::kSteady ? fmt::format(", offered load {}", o.target_load) : "");
+             replay_mode_name(o.mode),
+             o.mode == ReplayMode::kSteady ? fmt::format(", offered load {}", o.target_load) : "");
   fmt::print("{}", render_cluster_table(runs));
-  if (a.json_given) write_output_file({"--json", a.json}, render_cluster_json(runs, settings_json(profile, a, trace)));
+  if (a.json_given)
+    write_output_file({"--json", a.json}, render_cluster_json(runs, settings_json(profile, a, trace)));
   if (a.csv_given) write_output_file({"--csv", a.csv}, render_cluster_csv(runs));
-  if (a.segments_given) write_output_file({"--segments-out", a.segments_out}, render_segment_list(runs, config.granule));
+  if (a.segments_given)
+    write_output_file({"--segments-out", a.segments_out}, render_segment_list(runs, config.granule));
 }
 
 }  // namespace
@@ -121,24 +131,31 @@ void register_cluster_command(CLI::App& app) {
   auto args = std::make_shared<ClusterArgs>();
   CLI::App* cmd = app.add_subcommand(
       "cluster", "VM placement over hosts whose memory is an address range: how many VMs get one segment");
-  cmd->add_option("--pods", args->pods, "VM trace: openb pod list, Azure vmtable (plain or .gz) or start,end,memory CSV");
+  cmd->add_option("--pods", args->pods,
+                  "VM trace: openb pod list, Azure vmtable (plain or .gz) or start,end,memory CSV");
   cmd->add_option("--nodes", args->nodes, "Host list: openb node list or a memory[,cpu,gpu] CSV");
-  cmd->add_option("--format", args->format, "Trace format: openb, azure-v1, azure-v2, csv")->default_str("openb");
-  cmd->add_option("--policy", args->policies,
-                  "Placement policies, comma-separated or 'all': packing, tightest, spreading, random, each also "
-                  "-seg (segment-aware) and -migrate (one migration before splitting)")
+  cmd->add_option("--format", args->format, "Trace format: openb, azure-v1, azure-v2, csv")
+      ->default_str("openb");
+  cmd->add_option(
+         "--policy", args->policies,
+         "Placement policies, comma-separated or 'all': packing, tightest, spreading, random, each also "
+         "-seg (segment-aware) and -migrate (one migration before splitting)")
       ->default_str("tightest");
   cmd->add_option("--allocator", args->allocators,
                   "Allocators inside a host, comma-separated or 'all': first-fit, best-fit, aligned, buddy")
       ->default_str("first-fit");
-  cmd->add_option("--mode", args->mode, "replay (real times), steady (resampled at --load), arrival (no departures)")
+  cmd->add_option("--mode", args->mode,
+                  "replay (real times), steady (resampled at --load), arrival (no departures)")
       ->default_str("replay");
-  cmd->add_option("--hosts", args->hosts, "Scale the cluster to N hosts (the node list cycled or cut)");
+  cmd->add_option("--hosts", args->hosts,
+                  "Scale the cluster to N hosts (every k-th listed host, or the list repeated)");
   cmd->add_option("--host-memory", args->host_memory, "Without --nodes: --hosts N hosts of this much memory");
   cmd->add_option("--load", args->load, "Steady state: offered memory load (0.9 = 90%)")->default_str("0.9");
   cmd->add_option("--vms", args->vms, "Steady state: VM arrivals (default: as many as the trace has)");
-  cmd->add_option("-p,--profile", args->profile, "Profile whose [cluster] keys apply")->default_str("default");
-  cmd->add_option("--set", args->settings, "Override a key, e.g. --set cluster.segments=2 (see `hvsim profile keys`)");
+  cmd->add_option("-p,--profile", args->profile, "Profile whose [cluster] keys apply")
+      ->default_str("default");
+  cmd->add_option("--set", args->settings,
+                  "Override a key, e.g. --set cluster.segments=2 (see `hvsim profile keys`)");
   cmd->add_option("--json", args->json, "Also write the results as JSON")->each([args](const std::string&) {
     args->json_given = true;
   });

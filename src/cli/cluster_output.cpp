@@ -11,9 +11,12 @@ namespace {
 std::string cell(const ClusterMetricDef& m, const ClusterRun& r) {
   const double v = m.value(r);
   switch (m.format) {
-    case ClusterFormat::kPercent: return fmt::format("{:.2f}%", 100 * v);
-    case ClusterFormat::kFixed2: return fmt::format("{:.2f}", v);
-    case ClusterFormat::kCount: break;
+    case ClusterFormat::kPercent:
+      return fmt::format("{:.2f}%", 100 * v);
+    case ClusterFormat::kFixed2:
+      return fmt::format("{:.2f}", v);
+    case ClusterFormat::kCount:
+      break;
   }
   return fmt::format("{}", static_cast<uint64_t>(v));
 }
@@ -52,15 +55,18 @@ std::string render_cluster_table(const std::vector<ClusterRun>& runs) {
   for (size_t k = 1; k < kmax; ++k) seg[0].push_back(fmt::format("{}", k));
   for (const ClusterRun& r : runs) {
     seg.push_back({r.policy, r.allocator});
-    for (size_t k = 1; k < kmax; ++k) seg.back().push_back(fmt::format("{}", r.result.counts.segments_per_vm[k]));
+    for (size_t k = 1; k < kmax; ++k)
+      seg.back().push_back(fmt::format("{}", r.result.counts.segments_per_vm[k]));
   }
-  out += "\n" + table(seg);
+  out += '\n';
+  out += table(seg);
   if (runs.size() == 1) {  // fragmentation over time for a single run
     std::vector<std::vector<std::string>> t{{"time (s)", "running", "load", "fragmentation"}};
     for (const FragSample& s : runs[0].result.samples)
-      t.push_back({fmt::format("{:.0f}", s.time), fmt::format("{}", s.running), fmt::format("{:.2f}%", 100 * s.load),
-                   fmt::format("{:.2f}%", 100 * s.fragmentation)});
-    out += "\n" + table(t);
+      t.push_back({fmt::format("{:.0f}", s.time), fmt::format("{}", s.running),
+                   fmt::format("{:.2f}%", 100 * s.load), fmt::format("{:.2f}%", 100 * s.fragmentation)});
+    out += '\n';
+    out += table(t);
   }
   return out;
 }
@@ -75,11 +81,13 @@ std::string render_cluster_json(const std::vector<ClusterRun>& runs, const std::
     j["segments_per_vm"] = r.result.counts.segments_per_vm;
     nlohmann::json samples = nlohmann::json::array();
     for (const FragSample& s : r.result.samples)
-      samples.push_back({{"time", s.time}, {"running", s.running}, {"load", s.load}, {"fragmentation", s.fragmentation}});
+      samples.push_back(
+          {{"time", s.time}, {"running", s.running}, {"load", s.load}, {"fragmentation", s.fragmentation}});
     j["samples"] = samples;
     out_runs.push_back(j);
   }
-  nlohmann::json doc = {{"metrics", metrics}, {"settings", nlohmann::json::parse(settings_json)}, {"runs", out_runs}};
+  nlohmann::json doc = {
+      {"metrics", metrics}, {"settings", nlohmann::json::parse(settings_json)}, {"runs", out_runs}};
   return doc.dump(2) + "\n";
 }
 
@@ -101,7 +109,8 @@ std::string render_segment_list(const std::vector<ClusterRun>& runs, uint64_t gr
     for (size_t i = 0; i < r.result.outcomes.size(); ++i) {
       const VmOutcome& o = r.result.outcomes[i];
       std::string ext;
-      for (const Extent& e : o.segments) ext += fmt::format("{}{}+{}", ext.empty() ? "" : ";", e.start * granule, e.length * granule);
+      for (const Extent& e : o.segments)
+        ext += fmt::format("{}{}+{}", ext.empty() ? "" : ";", e.start * granule, e.length * granule);
       out += fmt::format("{},{},{},{},{},{}\n", r.policy, r.allocator, i, o.host, o.segments.size(), ext);
     }
   }

@@ -9,7 +9,8 @@ namespace {
 
 constexpr uint64_t kUnbounded = ~uint64_t{0};
 
-std::vector<Host> build_hosts(const std::vector<HostSpec>& specs, const ClusterConfig& c, AllocatorKind kind) {
+std::vector<Host> build_hosts(const std::vector<HostSpec>& specs, const ClusterConfig& c,
+                              AllocatorKind kind) {
   if (specs.empty()) throw InputError("the cluster has no hosts; expected --nodes FILE or --hosts N");
   std::vector<Host> hosts;
   hosts.reserve(specs.size());
@@ -24,10 +25,14 @@ constexpr int kMigrationHosts = 8;
 
 const char* fail_reason_name(FailReason r) {
   switch (r) {
-    case FailReason::kTooLarge: return "too_large";
-    case FailReason::kNoCapacity: return "no_capacity";
-    case FailReason::kFragmented: return "fragmented";
-    case FailReason::kCount: break;
+    case FailReason::kTooLarge:
+      return "too_large";
+    case FailReason::kNoCapacity:
+      return "no_capacity";
+    case FailReason::kFragmented:
+      return "fragmented";
+    case FailReason::kCount:
+      break;
   }
   return "?";
 }
@@ -60,9 +65,12 @@ Cluster::Need Cluster::need_of(const VmRequest& vm) const {
 int64_t Cluster::pick(HostKey key, const Need& n, int64_t exclude) {
   auto ok = [&](uint32_t h) { return h != exclude && hosts_[h].fits_cpu_gpu(n.cpu, n.gpu); };
   switch (policy_.base) {
-    case PolicyBase::kPacking: return index_.first_from(key, n.units, 0, ok);
-    case PolicyBase::kTightest: return index_.tightest(key, n.units, ok);
-    case PolicyBase::kSpreading: return index_.emptiest(key, n.units, ok);
+    case PolicyBase::kPacking:
+      return index_.first_from(key, n.units, 0, ok);
+    case PolicyBase::kTightest:
+      return index_.tightest(key, n.units, ok);
+    case PolicyBase::kSpreading:
+      return index_.emptiest(key, n.units, ok);
     case PolicyBase::kRandom: {
       const auto from = static_cast<uint32_t>(rng_.below(hosts_.size()));
       const int64_t h = index_.first_from(key, n.units, from, ok);

@@ -9,7 +9,8 @@ namespace hvsim {
 
 HVSIM_CONFIG_SECTION(ClusterConfig, "cluster", 900, "hvsim cluster: host memory layout and VM segments") {
   s.size("granule", &ClusterConfig::granule, false)
-      .doc("unit of VM memory placement: a power of two from 4KiB to 1GiB (a pinned page spoils its granule)");
+      .doc(
+          "unit of VM memory placement: a power of two from 4KiB to 1GiB (a pinned page spoils its granule)");
   s.integer("segments", &ClusterConfig::segments, 1, 64)
       .unit("segments")
       .doc("segment registers per VM: the most host extents one VM's memory may be split into");
@@ -29,7 +30,8 @@ HVSIM_CONFIG_SECTION(ClusterConfig, "cluster", 900, "hvsim cluster: host memory 
   s.number("unmovable_per_gib", &ClusterConfig::unmovable_per_gib, 0.0, 512.0)
       .unit("granules/GiB")
       .doc("pinned granules per GiB of RAM outside the pool, at seeded random places");
-  s.integer("seed", &ClusterConfig::seed, 0, ~uint64_t{0}).doc("seed of random unmovable pages, random placement, steady-state arrivals");
+  s.integer("seed", &ClusterConfig::seed, 0, ~uint64_t{0})
+      .doc("seed of random unmovable pages, random placement, steady-state arrivals");
   s.flag("honour_cpu_gpu", &ClusterConfig::honour_cpu_gpu)
       .doc("CPU and GPU capacities constrain placement when both lists give them");
   s.integer("samples", &ClusterConfig::samples, 1, 4096).doc("fragmentation samples over the run");

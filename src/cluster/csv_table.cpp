@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
+#include <sys/stat.h>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <sys/stat.h>
 
 #include "common/error.h"
 
@@ -19,7 +19,8 @@ constexpr uint64_t kMaxTableBytes = uint64_t{8} << 30;
 
 std::string read_maybe_gzip(const std::string& path) {
   struct stat st {};
-  if (stat(path.c_str(), &st) != 0) throw InputError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  if (stat(path.c_str(), &st) != 0)
+    throw InputError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   if (S_ISDIR(st.st_mode)) throw InputError(fmt::format("{}: is a directory; expected a CSV file", path));
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw InputError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
@@ -37,7 +38,8 @@ std::string read_maybe_gzip(const std::string& path) {
     out.append(buf, static_cast<size_t>(n));
     if (out.size() > kMaxTableBytes) {
       gzclose(f);
-      throw InputError(fmt::format("{}: larger than {} GiB; expected a VM table", path, kMaxTableBytes >> 30));
+      throw InputError(
+          fmt::format("{}: larger than {} GiB; expected a VM table", path, kMaxTableBytes >> 30));
     }
   }
   gzclose(f);
@@ -54,7 +56,8 @@ std::string_view trim(std::string_view s) {
 
 CsvTable::CsvTable(const std::string& path, bool has_header) : path_(path), text_(read_maybe_gzip(path)) {
   if (text_.find_first_not_of(" \t\r\n") == std::string::npos)
-    throw InputError(fmt::format("{}: the file is empty; expected {}", path, has_header ? "a header line and rows" : "rows"));
+    throw InputError(fmt::format("{}: the file is empty; expected {}", path,
+                                 has_header ? "a header line and rows" : "rows"));
   if (has_header) split_next_line(header_);
 }
 
@@ -70,7 +73,8 @@ bool CsvTable::split_next_line(std::vector<std::string_view>& out) {
     size_t start = 0;
     for (;;) {
       const size_t comma = line.find(',', start);
-      out.push_back(trim(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
+      out.push_back(
+          trim(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
       if (comma == std::string_view::npos) break;
       start = comma + 1;
     }
@@ -91,8 +95,12 @@ size_t CsvTable::column(const std::string& name) const {
   for (size_t i = 0; i < header_.size(); ++i)
     if (header_[i] == name) return i;
   std::string have;
-  for (auto h : header_) have += (have.empty() ? "" : ",") + std::string(h);
-  throw FileFormatError::at_line(path_, 1, fmt::format("missing column '{}'; the header has: {}", name, have));
+  for (auto h : header_) {
+    if (!have.empty()) have += ',';
+    have.append(h);
+  }
+  throw FileFormatError::at_line(path_, 1,
+                                 fmt::format("missing column '{}'; the header has: {}", name, have));
 }
 
 std::string_view CsvTable::field(size_t i) const {

@@ -49,14 +49,17 @@ class HostIndex {
 
  private:
   template <class Ok>
-  int64_t descend(HostKey key, size_t node, size_t lo, size_t hi, uint64_t need, uint32_t from, Ok& ok) const {
+  int64_t descend(HostKey key, size_t node, size_t lo, size_t hi, uint64_t need, uint32_t from,
+                  Ok& ok) const {
     if (hi <= from || lo >= hosts_.size() || tree(key)[node] < need) return -1;
     if (hi - lo == 1) return ok(static_cast<uint32_t>(lo)) ? static_cast<int64_t>(lo) : -1;
     const size_t mid = (lo + hi) / 2;
     const int64_t left = descend(key, 2 * node, lo, mid, need, from, ok);
     return left >= 0 ? left : descend(key, 2 * node + 1, mid, hi, need, from, ok);
   }
-  const std::vector<uint64_t>& tree(HostKey key) const { return key == HostKey::kFree ? max_free_ : max_hole_; }
+  const std::vector<uint64_t>& tree(HostKey key) const {
+    return key == HostKey::kFree ? max_free_ : max_hole_;
+  }
 
   std::vector<Host>& hosts_;
   size_t size_ = 1;  // leaves of the tree: a power of two

@@ -18,7 +18,9 @@ std::vector<std::string> policy_names() {
 }
 
 std::string policy_name(const PlacementPolicy& p) {
-  return std::string(kBases[static_cast<int>(p.base)]) + (p.migrate ? "-migrate" : p.segment_aware ? "-seg" : "");
+  return std::string(kBases[static_cast<int>(p.base)]) + (p.migrate         ? "-migrate"
+                                                          : p.segment_aware ? "-seg"
+                                                                            : "");
 }
 
 PlacementPolicy parse_policy(const std::string& name) {

@@ -94,7 +94,8 @@ void run_steady(Cluster& c, const VmTrace& trace, const ClusterConfig& config, c
     return static_cast<double>(std::max<int64_t>(1, (vm.end >= 0 ? vm.end : hi) - vm.start));
   };
   double byte_seconds = 0;
-  for (const VmRequest& vm : trace.vms) byte_seconds += static_cast<double>(vm.memory_mib << 20) * lifetime(vm);
+  for (const VmRequest& vm : trace.vms)
+    byte_seconds += static_cast<double>(vm.memory_mib << 20) * lifetime(vm);
   byte_seconds /= static_cast<double>(trace.vms.size());
   const double capacity = static_cast<double>(c.usable_units() * c.granule());
   const double rate = o.target_load * capacity / byte_seconds;
@@ -105,7 +106,8 @@ void run_steady(Cluster& c, const VmTrace& trace, const ClusterConfig& config, c
   double t = 0;
   for (auto& a : arrivals) a = (t += -std::log(1.0 - rng.unit()) / rate);
   Recorder rec(c, 0, arrivals.back(), config.samples, arrivals[n / 2]);
-  std::priority_queue<std::pair<double, uint32_t>, std::vector<std::pair<double, uint32_t>>, std::greater<>> leaving;
+  std::priority_queue<std::pair<double, uint32_t>, std::vector<std::pair<double, uint32_t>>, std::greater<>>
+      leaving;
   if (o.keep_segments) r.outcomes.reserve(n);
   for (uint32_t id = 0; id < n; ++id) {
     while (!leaving.empty() && leaving.top().first <= arrivals[id]) {

@@ -37,7 +37,7 @@ struct VmOutcome {  // what each arrival got, kept with keep_segments
 struct ReplayResult {
   ClusterCounts counts;
   std::vector<FragSample> samples;
-  double mean_load = 0;  // time-weighted; steady state: over the second half of the arrivals
+  double mean_load = 0;     // time-weighted; steady state: over the second half of the arrivals
   double offered_load = 0;  // steady state only
   uint64_t usable_bytes = 0;
   size_t hosts = 0;

@@ -14,8 +14,8 @@ namespace {
 
 void check_times(const CsvTable& t, const VmRequest& vm) {
   if (vm.end >= 0 && vm.end < vm.start)
-    t.fail(fmt::format("deleted at {} before its creation at {}; expected deletion_time >= creation time", vm.end,
-                       vm.start));
+    t.fail(fmt::format("deleted at {} before its creation at {}; expected deletion_time >= creation time",
+                       vm.end, vm.start));
 }
 
 uint64_t positive_mib(const CsvTable& t, uint64_t mib, const char* column) {
@@ -37,9 +37,15 @@ VmTrace read_openb(const std::string& path) {
     out.warnings.push_back(path + ": no creation_time column; arrival-only, in file order");
   }
   out.has_cpu = out.has_gpu = true;
+  uint64_t no_memory = 0;
   while (t.next()) {
     VmRequest vm;
-    vm.memory_mib = positive_mib(t, t.unsigned_at(mem, "memory_mib"), "memory_mib");
+    // A pod may request no memory (one in openb_pod_list_default): it needs no segment.
+    vm.memory_mib = t.unsigned_at(mem, "memory_mib");
+    if (vm.memory_mib == 0) {
+      ++no_memory;
+      continue;
+    }
     vm.cpu_milli = t.unsigned_at(cpu, "cpu_milli");
     const uint64_t gpus = t.unsigned_at(ngpu, "num_gpu");
     // A GPU-sharing task (num_gpu 1) asks gpu_milli of one GPU; others whole GPUs (trace README).
@@ -54,13 +60,16 @@ VmTrace read_openb(const std::string& path) {
       if (vm.start < c) t.fail(fmt::format("scheduled at {} before its creation at {}", vm.start, c));
       vm.end = t.field(deleted).empty() ? -1 : t.signed_at(deleted, "deletion_time");
       if (vm.end >= 0 && vm.end < c)
-        t.fail(fmt::format("deleted at {} before its creation at {}; expected deletion_time >= creation_time", vm.end, c));
+        t.fail(fmt::format("deleted at {} before its creation at {}; expected deletion_time >= creation_time",
+                           vm.end, c));
       if (vm.end >= 0 && vm.end < vm.start) vm.end = vm.start;  // deleted while being scheduled
     } else {
       vm.start = static_cast<int64_t>(out.vms.size());
     }
     out.vms.push_back(vm);
   }
+  if (no_memory > 0)
+    out.warnings.push_back(fmt::format("{}: {} pod(s) request no memory; skipped", path, no_memory));
   return out;
 }
 
@@ -90,13 +99,16 @@ VmTrace read_azure(const std::string& path, bool v2) {
     check_times(t, vm);
     const double cores = azure_size(t, 9, "vmcorecount", v2, open_buckets);
     const double gb = azure_size(t, 10, "vmmemory", v2, open_buckets);
-    if (!(gb > 0)) t.fail(fmt::format("column vmmemory: '{}' is not a memory size; expected a positive size", t.field(10)));
+    if (!(gb > 0))
+      t.fail(
+          fmt::format("column vmmemory: '{}' is not a memory size; expected a positive size", t.field(10)));
     vm.memory_mib = static_cast<uint64_t>(std::llround(gb * 1024));
     vm.cpu_milli = static_cast<uint64_t>(std::llround(std::max(cores, 0.0) * 1000));
     out.vms.push_back(vm);
   }
   if (open_buckets > 0)
-    out.warnings.push_back(fmt::format("{}: {} open-ended bucket(s) (\">N\") taken as N", path, open_buckets));
+    out.warnings.push_back(
+        fmt::format("{}: {} open-ended bucket(s) (\">N\") taken as N", path, open_buckets));
   return out;
 }
 
@@ -141,16 +153,25 @@ TraceFormat parse_trace_format(const std::string& name) {
   if (name == "azure-v1") return TraceFormat::kAzureV1;
   if (name == "azure-v2") return TraceFormat::kAzureV2;
   if (name == "csv") return TraceFormat::kCsv;
-  throw InputError("--format: '" + name + "' is not a trace format; expected one of: openb, azure-v1, azure-v2, csv");
+  throw InputError("--format: '" + name +
+                   "' is not a trace format; expected one of: openb, azure-v1, azure-v2, csv");
 }
 
 VmTrace read_vm_trace(const std::string& path, TraceFormat format) {
   VmTrace out;
   switch (format) {
-    case TraceFormat::kOpenb: out = read_openb(path); break;
-    case TraceFormat::kAzureV1: out = read_azure(path, false); break;
-    case TraceFormat::kAzureV2: out = read_azure(path, true); break;
-    case TraceFormat::kCsv: out = read_generic(path); break;
+    case TraceFormat::kOpenb:
+      out = read_openb(path);
+      break;
+    case TraceFormat::kAzureV1:
+      out = read_azure(path, false);
+      break;
+    case TraceFormat::kAzureV2:
+      out = read_azure(path, true);
+      break;
+    case TraceFormat::kCsv:
+      out = read_generic(path);
+      break;
   }
   if (out.vms.empty()) throw InputError(path + ": no VM rows; expected at least one VM that ran");
   return out;
@@ -166,7 +187,8 @@ std::vector<HostSpec> read_host_list(const std::string& path) {
   const size_t cpu = has_cpu ? t.column(cpu_name) : 0, gpu = has_gpu ? t.column("gpu") : 0;
   while (t.next()) {
     HostSpec h;
-    h.memory_mib = openb ? positive_mib(t, t.unsigned_at(mem, "memory_mib"), "memory_mib") : memory_field(t, mem);
+    h.memory_mib =
+        openb ? positive_mib(t, t.unsigned_at(mem, "memory_mib"), "memory_mib") : memory_field(t, mem);
     if (has_cpu)
       h.cpu_milli = openb ? t.unsigned_at(cpu, cpu_name)
                           : static_cast<uint64_t>(std::llround(t.number_at(cpu, cpu_name) * 1000));
