@@ -187,6 +187,13 @@ void Cluster::depart(uint32_t id) {
   --running_;
 }
 
+void Cluster::reset_counts() {
+  const size_t k = counts_.segments_per_vm.size();
+  counts_ = ClusterCounts{};
+  counts_.segments_per_vm.assign(k, 0);
+  counts_.peak_load = load();
+}
+
 double Cluster::load() const {
   return usable_units_ ? static_cast<double>(given_units_) / static_cast<double>(usable_units_) : 0;
 }

@@ -39,6 +39,8 @@ class Cluster {
   void depart(uint32_t id);  // no effect on a VM that was not placed
 
   const ClusterCounts& counts() const { return counts_; }
+  // Starts counting afresh (after a warm-up); the VMs running stay.
+  void reset_counts();
   const Placement& placement(uint32_t id) const { return placements_.at(id); }
   const std::vector<Host>& hosts() const { return hosts_; }
   double load() const;           // memory given to VMs / usable memory

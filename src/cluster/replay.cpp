@@ -99,26 +99,48 @@ void run_steady(Cluster& c, const VmTrace& trace, const ClusterConfig& config, c
   byte_seconds /= static_cast<double>(trace.vms.size());
   const double capacity = static_cast<double>(c.usable_units() * c.granule());
   const double rate = o.target_load * capacity / byte_seconds;
+  double longest = 0;
+  for (const VmRequest& vm : trace.vms) longest = std::max(longest, lifetime(vm));
   const uint64_t n = o.steady_vms ? o.steady_vms : trace.vms.size();
   Rng rng(config.seed * 31 + 7);
-  // Arrival times first, so that the recorder knows the span.
-  std::vector<double> arrivals(n);
-  double t = 0;
-  for (auto& a : arrivals) a = (t += -std::log(1.0 - rng.unit()) / rate);
-  Recorder rec(c, 0, arrivals.back(), config.samples, arrivals[n / 2]);
+  auto gap = [&] { return -std::log(1.0 - rng.unit()) / rate; };
+  // Warm-up: arrivals until the longest lifetime has passed; then n counted ones.
+  std::vector<double> arrivals;
+  for (double t = gap(); t < longest; t += gap()) arrivals.push_back(t);
+  const size_t warm = arrivals.size();
+  for (uint64_t i = 0; i < n; ++i) arrivals.push_back((arrivals.empty() ? 0 : arrivals.back()) + gap());
+  r.warmup_arrivals = warm;
+  const double t0 = warm ? arrivals[warm - 1] : 0;
+  Recorder rec(c, t0, arrivals.back(), config.samples, t0);
   std::priority_queue<std::pair<double, uint32_t>, std::vector<std::pair<double, uint32_t>>, std::greater<>>
       leaving;
   if (o.keep_segments) r.outcomes.reserve(n);
-  for (uint32_t id = 0; id < n; ++id) {
-    while (!leaving.empty() && leaving.top().first <= arrivals[id]) {
-      rec.advance(leaving.top().first, r.samples);
+  // Cluster ids are slots reused after a departure: the cluster's per-VM state stays as large
+  // as the VMs running, however long the run.
+  std::vector<uint32_t> free_slots;
+  uint32_t next_slot = 0;
+  for (size_t i = 0; i < arrivals.size(); ++i) {
+    while (!leaving.empty() && leaving.top().first <= arrivals[i]) {
+      if (i >= warm) rec.advance(leaving.top().first, r.samples);
       c.depart(leaving.top().second);
+      free_slots.push_back(leaving.top().second);
       leaving.pop();
     }
-    rec.advance(arrivals[id], r.samples);
+    if (i == warm) c.reset_counts();
+    if (i >= warm) rec.advance(arrivals[i], r.samples);
+    uint32_t slot = next_slot;
+    if (free_slots.empty()) {
+      ++next_slot;
+    } else {
+      slot = free_slots.back();
+      free_slots.pop_back();
+    }
     const VmRequest& vm = trace.vms[rng.below(trace.vms.size())];
-    if (c.arrive(id, vm)) leaving.push({arrivals[id] + lifetime(vm), id});
-    if (o.keep_segments) keep(c, id, r);
+    if (c.arrive(slot, vm))
+      leaving.push({arrivals[i] + lifetime(vm), slot});
+    else
+      free_slots.push_back(slot);
+    if (o.keep_segments && i >= warm) keep(c, slot, r);
   }
   rec.finish(r.samples);
   r.mean_load = rec.mean_load();
