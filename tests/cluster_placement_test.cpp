@@ -148,6 +148,22 @@ TEST(ClusterPolicy, SegmentAwareAvoidsSplittingAndRefusalFails) {
   }
 }
 
+TEST(ClusterPolicy, BeyondTheSegmentBudgetTheRestIsPaged) {
+  // As above with one segment register: packing still places the 4 GiB VM in host 0's two
+  // holes, counted over budget (its second extent is paged).
+  ClusterConfig cfg = plain_config();
+  cfg.segments = 1;
+  Cluster c(hosts_gib({8, 8}), cfg, AllocatorKind::kFirstFit, parse_policy("packing"));
+  for (uint32_t i = 0; i < 3; ++i) ASSERT_TRUE(c.arrive(i, vm_gib(2)));
+  ASSERT_TRUE(c.arrive(3, vm_gib(3)));
+  c.depart(1);
+  ASSERT_TRUE(c.arrive(4, vm_gib(4)));
+  EXPECT_EQ(c.placement(4).segments, (std::vector<Extent>{{6, 2}, {2, 2}}));
+  EXPECT_EQ(c.counts().over_budget, 1u);
+  EXPECT_EQ(c.counts().segments_per_vm, (std::vector<uint64_t>{0, 4, 1}));
+  EXPECT_EQ(c.counts().single_segment, 4u);
+}
+
 TEST(ClusterPolicy, OneMigrationOpensAHole) {
   // Host 0 (10 GiB): 4 at 0, 2 at 4, 4 at 6; host 1 (4 GiB) empty... filled by nothing. The two
   // 4s leave: host 0 has holes [0,4) and [6,10) around the 2. A 6 GiB VM fits no hole; moving

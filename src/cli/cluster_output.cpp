@@ -52,7 +52,8 @@ std::string render_cluster_table(const std::vector<ClusterRun>& runs) {
   // Segments per VM, by count: how far from one segment the split VMs are.
   const size_t kmax = runs.front().result.counts.segments_per_vm.size();
   std::vector<std::vector<std::string>> seg{{"segments per VM", ""}};
-  for (size_t k = 1; k < kmax; ++k) seg[0].push_back(fmt::format("{}", k));
+  for (size_t k = 1; k < kmax; ++k)
+    seg[0].push_back(k + 1 == kmax ? fmt::format(">{}", k - 1) : fmt::format("{}", k));
   for (const ClusterRun& r : runs) {
     seg.push_back({r.policy, r.allocator});
     for (size_t k = 1; k < kmax; ++k)

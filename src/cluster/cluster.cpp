@@ -20,6 +20,7 @@ std::vector<Host> build_hosts(const std::vector<HostSpec>& specs, const ClusterC
 
 // Hosts tried for a migration: the emptiest few (each try walks the host's VMs).
 constexpr int kMigrationHosts = 8;
+constexpr uint32_t kAnyExtents = ~uint32_t{0};
 
 }  // namespace
 
@@ -45,7 +46,7 @@ Cluster::Cluster(const std::vector<HostSpec>& specs, const ClusterConfig& config
       index_(hosts_),
       rng_(config.seed ^ 0xC1A55u) {
   if (policy_.migrate) policy_.segment_aware = true;
-  counts_.segments_per_vm.assign(config.segments + 1, 0);
+  counts_.segments_per_vm.assign(config.segments + 2, 0);
   use_cpu_gpu_ = config.honour_cpu_gpu;
   for (const Host& h : hosts_) {
     usable_units_ += h.usable_units;
@@ -117,13 +118,18 @@ bool Cluster::arrive(uint32_t id, const VmRequest& vm) {
     const int64_t h = pick(HostKey::kFree, n, -1);
     if (h < 0) return fail(FailReason::kNoCapacity);
     auto segs = allocate_segments(*hosts_[h].alloc, n.units, config_.segments, config_.split);
+    // Beyond the budget the host still has the memory: the VM gets its extents anyway and the
+    // memory past its segment registers is paged (as host.segments leaves it in vm-segment).
+    if (segs.empty() && config_.split != SplitOrder::kRefuse)
+      segs = allocate_segments(*hosts_[h].alloc, n.units, kAnyExtents, config_.split);
     if (segs.empty()) return fail(FailReason::kFragmented);
     commit(id, static_cast<uint32_t>(h), std::move(segs), n);
   }
   const Placement& p = placements_[id];
   ++counts_.placed;
   ++running_;
-  ++counts_.segments_per_vm[p.segments.size()];
+  ++counts_.segments_per_vm[std::min<size_t>(p.segments.size(), config_.segments + 1)];
+  if (p.segments.size() > config_.segments) ++counts_.over_budget;
   if (p.segments.size() == 1) ++counts_.single_segment;
   uint64_t given = 0;
   for (const Extent& e : p.segments) given += e.length * config_.granule;

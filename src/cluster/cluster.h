@@ -23,10 +23,13 @@ struct Placement {
 struct ClusterCounts {
   uint64_t arrivals = 0, placed = 0, single_segment = 0, migrations = 0;
   uint64_t failed[static_cast<int>(FailReason::kCount)] = {};
-  std::vector<uint64_t> segments_per_vm;  // [k]: placed VMs that got k segments
-  uint64_t requested_bytes = 0;           // memory asked by the placed VMs
-  uint64_t wasted_bytes = 0;              // given beyond it: granule and allocator rounding
-  double peak_load = 0;                   // largest share of usable memory given to VMs
+  // [k]: placed VMs that got k segments; the last, [cluster.segments + 1], those that got more
+  // extents than segment registers (the rest of their memory paged).
+  std::vector<uint64_t> segments_per_vm;
+  uint64_t over_budget = 0;
+  uint64_t requested_bytes = 0;  // memory asked by the placed VMs
+  uint64_t wasted_bytes = 0;     // given beyond it: granule and allocator rounding
+  double peak_load = 0;          // largest share of usable memory given to VMs
 };
 
 class Cluster {

@@ -10,8 +10,8 @@ double share(double part, double whole) { return whole > 0 ? part / whole : 0; }
 double multi(const ClusterRun& r) { return d(c(r).placed - c(r).single_segment); }
 double mean_segments(const ClusterRun& r) {
   uint64_t sum = 0;
-  for (size_t k = 0; k < c(r).segments_per_vm.size(); ++k) sum += k * c(r).segments_per_vm[k];
-  return share(d(sum), d(c(r).placed));
+  for (size_t k = 0; k + 1 < c(r).segments_per_vm.size(); ++k) sum += k * c(r).segments_per_vm[k];
+  return share(d(sum), d(c(r).placed - c(r).over_budget));
 }
 double mean_fragmentation(const ClusterRun& r) {
   double sum = 0;
@@ -36,7 +36,7 @@ constexpr ClusterMetricDef kDefs[] = {
      [](const ClusterRun& r) { return failed(r, FailReason::kNoCapacity); }, ClusterFormat::kCount,
      "no room"},
     {"failed_fragmented", "VMs",
-     "VMs whose host had the free memory but not in cluster.segments extents (or one, with split=refuse)",
+     "VMs whose chosen host had the free memory but no hole for it, with cluster.split=refuse",
      [](const ClusterRun& r) { return failed(r, FailReason::kFragmented); }, ClusterFormat::kCount, "fragm."},
     {"single_segment", "VMs", "placed VMs whose memory is one host segment",
      [](const ClusterRun& r) { return d(c(r).single_segment); }},
@@ -48,7 +48,11 @@ constexpr ClusterMetricDef kDefs[] = {
      ClusterFormat::kPercent, "1-seg/all"},
     {"multi_segment", "VMs", "placed VMs split into two or more segments", multi, ClusterFormat::kCount,
      "split"},
-    {"mean_segments", "segments", "segments per placed VM", mean_segments, ClusterFormat::kFixed2, "segs/VM"},
+    {"over_budget", "VMs",
+     "placed VMs whose host had the memory in more extents than cluster.segments: the rest is paged",
+     [](const ClusterRun& r) { return d(c(r).over_budget); }, ClusterFormat::kCount, "paged"},
+    {"mean_segments", "segments", "segments per placed VM within the budget (VMs over it not counted)",
+     mean_segments, ClusterFormat::kFixed2, "segs/VM"},
     {"wasted_share", "fraction",
      "memory given beyond what placed VMs asked (granule, buddy, alignment rounding)",
      [](const ClusterRun& r) { return share(d(c(r).wasted_bytes), d(c(r).requested_bytes)); },
