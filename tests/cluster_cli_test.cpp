@@ -63,6 +63,29 @@ TEST(ClusterCli, TableJsonAndSegmentList) {
             "tightest-seg,first-fit,2,0,1,0+4294967296\n");
 }
 
+TEST(ClusterCli, TranslationWeighsEachSegmentCountByItsVms) {
+  Dir d;
+  const auto vms = d.file("vms.csv", "start,end,memory\n0,10,6GiB\n1,,6GiB\n20,30,4096\n");
+  const auto hosts = d.file("hosts.csv", "memory\n8GiB\n8GiB\n");
+  auto r =
+      test::run_hvsim(fmt::format("cluster --pods {} --nodes {} --format csv {} --translation gups "
+                                  "--translation-accesses 20k --translation-footprint 64MiB",
+                                  vms, hosts, kSettings));
+  ASSERT_EQ(r.status, 0) << r.err;
+  // All three VMs got one segment: the fleet's figure is the one-segment run's.
+  const auto at = r.out.find("(1 seg: 3 VMs at ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const std::string one = r.out.substr(at + 17, r.out.find('%', at) - at - 17);
+  EXPECT_NE(r.out.find("tightest-seg first-fit: fleet vm-segment overhead " + one + "% vs nested "),
+            std::string::npos)
+      << r.out;
+  r = test::run_hvsim(
+      fmt::format("cluster --pods {} --nodes {} --format csv --translation nope", vms, hosts));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--translation: unknown workload 'nope'; expected one of: "), std::string::npos);
+  EXPECT_EQ(r.out, "");
+}
+
 TEST(ClusterCli, BadInputIsOneLineExitTwoAndNoOutput) {
   Dir d;
   const auto hosts = d.file("hosts.csv", "memory\n8GiB\n");

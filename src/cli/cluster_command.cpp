@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cluster_output.h"
+#include "cli/cluster_translation.h"
 #include "cluster/trace_readers.h"
 #include "common/error.h"
 #include "common/profile.h"
@@ -21,6 +22,7 @@ struct ClusterArgs {
   std::vector<std::string> settings;
   std::string json, csv, segments_out;
   bool json_given = false, csv_given = false, segments_given = false;
+  TranslationArgs translation;
 };
 
 std::vector<std::string> split_list(const std::string& text, const std::vector<std::string>& all) {
@@ -100,6 +102,7 @@ void run_cluster(const ClusterArgs& a) {
   for (const auto& n : split_list(a.allocators, allocator_names()))
     allocators.push_back(parse_allocator_kind(n));
   const TraceFormat format = parse_trace_format(a.format);
+  check_translation(a.translation);
   const std::vector<HostSpec> hosts = cluster_hosts(a);
   const VmTrace trace = read_vm_trace(a.pods, format);
   for (const auto& w : trace.warnings) fmt::print(stderr, "hvsim: warning: {}\n", w);
@@ -118,6 +121,7 @@ void run_cluster(const ClusterArgs& a) {
              replay_mode_name(o.mode),
              o.mode == ReplayMode::kSteady ? fmt::format(", offered load {}", o.target_load) : "");
   fmt::print("{}", render_cluster_table(runs));
+  fmt::print("{}", translation_report(a.translation, runs, profile));
   if (a.json_given)
     write_output_file({"--json", a.json}, render_cluster_json(runs, settings_json(profile, a, trace)));
   if (a.csv_given) write_output_file({"--csv", a.csv}, render_cluster_csv(runs));
@@ -164,6 +168,15 @@ void register_cluster_command(CLI::App& app) {
   });
   cmd->add_option("--segments-out", args->segments_out, "Write each VM's host and segment list as CSV")
       ->each([args](const std::string&) { args->segments_given = true; });
+  cmd->add_option("--translation", args->translation.workload,
+                  "Also run vm-segment with each observed segment count and nested on this workload (see "
+                  "`hvsim workloads`): the fleet's VM-weighted translation overhead");
+  cmd->add_option("--translation-footprint", args->translation.footprint,
+                  "Footprint of the --translation workload")
+      ->default_str("1GiB");
+  cmd->add_option("--translation-accesses", args->translation.accesses,
+                  "Accesses of the --translation workload")
+      ->default_str("1M");
   for (auto* o : cmd->get_options())
     if (o->get_expected_max() == 1) o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->callback([args] { run_cluster(*args); });
