@@ -83,38 +83,47 @@ void run_events(Cluster& c, const VmTrace& trace, bool departures, const ReplayO
 
 // Steady state: sizes and lifetimes drawn from the trace; Poisson arrivals at the rate that
 // offers `target_load` of the usable memory (Little's law: rate x mean(size x lifetime)).
+struct SteadyPlan {
+  int64_t horizon = 0;  // the trace's last time: where VMs that never leave end
+  std::vector<double> arrivals;
+  size_t warm = 0;  // arrivals before the longest lifetime has passed: the warm-up
+  double lifetime(const VmRequest& vm) const {
+    return static_cast<double>(std::max<int64_t>(1, (vm.end >= 0 ? vm.end : horizon) - vm.start));
+  }
+};
+
+SteadyPlan plan_steady(const VmTrace& trace, double capacity, const ReplayOptions& o, Rng& rng) {
+  SteadyPlan plan;
+  plan.horizon = trace.vms.front().start;
+  for (const VmRequest& vm : trace.vms) plan.horizon = std::max({plan.horizon, vm.start, vm.end});
+  double byte_seconds = 0, longest = 0;
+  for (const VmRequest& vm : trace.vms) {
+    byte_seconds += static_cast<double>(vm.memory_mib << 20) * plan.lifetime(vm);
+    longest = std::max(longest, plan.lifetime(vm));
+  }
+  byte_seconds /= static_cast<double>(trace.vms.size());
+  const double rate = o.target_load * capacity / byte_seconds;
+  auto gap = [&] { return -std::log(1.0 - rng.unit()) / rate; };
+  for (double t = gap(); t < longest; t += gap()) plan.arrivals.push_back(t);
+  plan.warm = plan.arrivals.size();
+  const uint64_t n = o.steady_vms ? o.steady_vms : trace.vms.size();
+  for (uint64_t i = 0; i < n; ++i)
+    plan.arrivals.push_back((plan.arrivals.empty() ? 0 : plan.arrivals.back()) + gap());
+  return plan;
+}
+
 void run_steady(Cluster& c, const VmTrace& trace, const ClusterConfig& config, const ReplayOptions& o,
                 ReplayResult& r) {
-  int64_t lo = trace.vms.front().start, hi = lo;
-  for (const VmRequest& vm : trace.vms) {
-    lo = std::min(lo, vm.start);
-    hi = std::max({hi, vm.start, vm.end});
-  }
-  auto lifetime = [&](const VmRequest& vm) {
-    return static_cast<double>(std::max<int64_t>(1, (vm.end >= 0 ? vm.end : hi) - vm.start));
-  };
-  double byte_seconds = 0;
-  for (const VmRequest& vm : trace.vms)
-    byte_seconds += static_cast<double>(vm.memory_mib << 20) * lifetime(vm);
-  byte_seconds /= static_cast<double>(trace.vms.size());
-  const double capacity = static_cast<double>(c.usable_units() * c.granule());
-  const double rate = o.target_load * capacity / byte_seconds;
-  double longest = 0;
-  for (const VmRequest& vm : trace.vms) longest = std::max(longest, lifetime(vm));
-  const uint64_t n = o.steady_vms ? o.steady_vms : trace.vms.size();
   Rng rng(config.seed * 31 + 7);
-  auto gap = [&] { return -std::log(1.0 - rng.unit()) / rate; };
-  // Warm-up: arrivals until the longest lifetime has passed; then n counted ones.
-  std::vector<double> arrivals;
-  for (double t = gap(); t < longest; t += gap()) arrivals.push_back(t);
-  const size_t warm = arrivals.size();
-  for (uint64_t i = 0; i < n; ++i) arrivals.push_back((arrivals.empty() ? 0 : arrivals.back()) + gap());
+  const SteadyPlan plan = plan_steady(trace, static_cast<double>(c.usable_units() * c.granule()), o, rng);
+  const auto& arrivals = plan.arrivals;
+  const size_t warm = plan.warm;
   r.warmup_arrivals = warm;
   const double t0 = warm ? arrivals[warm - 1] : 0;
   Recorder rec(c, t0, arrivals.back(), config.samples, t0);
   std::priority_queue<std::pair<double, uint32_t>, std::vector<std::pair<double, uint32_t>>, std::greater<>>
       leaving;
-  if (o.keep_segments) r.outcomes.reserve(n);
+  if (o.keep_segments) r.outcomes.reserve(arrivals.size() - warm);
   // Cluster ids are slots reused after a departure: the cluster's per-VM state stays as large
   // as the VMs running, however long the run.
   std::vector<uint32_t> free_slots;
@@ -137,7 +146,7 @@ void run_steady(Cluster& c, const VmTrace& trace, const ClusterConfig& config, c
     }
     const VmRequest& vm = trace.vms[rng.below(trace.vms.size())];
     if (c.arrive(slot, vm))
-      leaving.push({arrivals[i] + lifetime(vm), slot});
+      leaving.push({arrivals[i] + plan.lifetime(vm), slot});
     else
       free_slots.push_back(slot);
     if (o.keep_segments && i >= warm) keep(c, slot, r);
