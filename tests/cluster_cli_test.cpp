@@ -107,6 +107,8 @@ TEST(ClusterCli, BadInputIsOneLineExitTwoAndNoOutput) {
       "hvsim: error: --nodes: no host list; expected --nodes FILE, or --hosts N with --host-memory SIZE\n");
   r = test::run_hvsim(fmt::format("cluster --pods {} --nodes {} --set cluster.granule=3MiB", bad, hosts));
   EXPECT_EQ(r.err, "hvsim: error: cluster.granule: expected a power of two from 4KiB to 1GiB\n");
+  r = test::run_hvsim(fmt::format("cluster --pods {} --nodes {} --set cluster.pci_hole=5GiB", bad, hosts));
+  EXPECT_EQ(r.err, "hvsim: error: cluster.pci_hole: expected at most 4GiB (it ends at 4GiB)\n");
 }
 
 TEST(ClusterCli, AVmLargerThanEveryHostIsACountedFailure) {

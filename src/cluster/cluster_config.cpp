@@ -38,6 +38,8 @@ HVSIM_CONFIG_SECTION(ClusterConfig, "cluster", 900, "hvsim cluster: host memory 
   s.check([](const ClusterConfig& c) {
     if (!std::has_single_bit(c.granule) || c.granule < 4096 || c.granule > (uint64_t{1} << 30))
       throw InputError("cluster.granule: expected a power of two from 4KiB to 1GiB");
+    if (c.pci_hole > (uint64_t{4} << 30))
+      throw InputError("cluster.pci_hole: expected at most 4GiB (it ends at 4GiB)");
   });
 }
 
