@@ -21,7 +21,7 @@ declare -A uses=(
   [sim]="schemes workload report"
   [io]="common mem"
   [kvm]="common"
-  [cluster]="mem"
+  [cluster]="mem common"
 )
 
 # Layers reachable from $1, following the arrows.

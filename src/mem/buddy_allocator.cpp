@@ -57,6 +57,32 @@ std::optional<uint64_t> BuddyAllocator::allocate(int order) {
   return std::nullopt;
 }
 
+bool BuddyAllocator::allocate_at(uint64_t frame, int order) {
+  for (int o = order; o <= kMaxOrder; ++o) {
+    uint64_t base = frame & ~((uint64_t{1} << o) - 1);
+    if (!take_free(base, o)) continue;
+    // Split down to the wanted block, freeing the halves that do not hold it.
+    while (o > order) {
+      --o;
+      const uint64_t half = uint64_t{1} << o;
+      if (frame >= base + half) {
+        push_free(base, o);
+        base += half;
+      } else {
+        push_free(base + half, o);
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+int BuddyAllocator::largest_free_order() const {
+  for (int o = kMaxOrder; o >= 0; --o)
+    if (free_set_[o].size() > 0) return o;
+  return -1;
+}
+
 void BuddyAllocator::free(uint64_t frame, int order) {
   while (order < kMaxOrder) {
     uint64_t buddy = frame ^ (uint64_t{1} << order);  // blocks are aligned in absolute frame numbers

@@ -19,6 +19,12 @@ class BuddyAllocator {
   // First frame of a free, naturally aligned block of 2^order frames; nullopt when none is left.
   std::optional<uint64_t> allocate(int order);
   void free(uint64_t frame, int order);
+  // Takes the specific block of 2^order frames at `frame` (aligned) out of whatever free block
+  // holds it, splitting that block; false when it is not wholly free. For reserved regions and
+  // pinned pages, and to put a block back exactly where it was.
+  bool allocate_at(uint64_t frame, int order);
+  // The highest order with a free block; -1 when nothing is free.
+  int largest_free_order() const;
 
   uint64_t free_frames() const { return free_frames_; }
   uint64_t total_frames() const { return frame_count_; }
