@@ -37,16 +37,19 @@ struct TlbSchemeHookTypes {  // each hook's exact type, as a pointer to a member
   using HostAddress = HostPhysAddr (S::*)(Out) const;
 };
 
+// A scheme whose TLB holds other than host-physical pages says where they end up.
 template <class S, class Out>
-concept TlbSchemeHooks = requires {
+concept FinalAddressHook = std::same_as<Out, HostPhysAddr> ||
+    std::same_as<decltype(&S::host_address), typename TlbSchemeHookTypes<S, Out>::HostAddress>;
+
+template <class S, class Out>
+concept TlbSchemeHooks = FinalAddressHook<S, Out> && requires {
   requires std::same_as<decltype(&S::walk), typename TlbSchemeHookTypes<S, Out>::Walk>;
   requires std::same_as<decltype(&S::on_guest_fault), typename TlbSchemeHookTypes<S, Out>::GuestFault>;
   requires std::same_as<decltype(&S::on_os_event), typename TlbSchemeHookTypes<S, Out>::OsEvent>;
   requires std::same_as<decltype(&S::on_switch), typename TlbSchemeHookTypes<S, Out>::Switch>;
   requires std::same_as<decltype(&S::flush_walk_caches),
                         typename TlbSchemeHookTypes<S, Out>::FlushWalkCaches>;
-  requires std::same_as<Out, HostPhysAddr> ||
-      std::same_as<decltype(&S::host_address), typename TlbSchemeHookTypes<S, Out>::HostAddress>;
 };
 
 template <class Derived, class Out = HostPhysAddr>
