@@ -38,7 +38,7 @@ TEST(AgileScheme, UnchangingGuestTableWalksLikeShadowWithFourReferences) {
   apply_setting(p, "agile.quiet_period=20000");
   Driver d(p, "agile");
   d.run(warm_half_chunks(20));  // 40960 accesses: touched once, then quiet for > a period
-  d.scheme->reset_stats();
+  d.begin_measurement();
   d.run(warm_half_chunks(10));
   EXPECT_EQ(d.mismatches(), 0u);
   const SchemeStats& s = d.stats();
@@ -53,7 +53,7 @@ TEST(AgileScheme, WrittenLeafTableMovesToNestedAndBackAfterQuietPeriod) {
   apply_setting(p, "agile.quiet_period=20000");
   Driver d(p, "agile");
   d.run(warm_half_chunks(20));
-  d.scheme->reset_stats();
+  d.begin_measurement();
 
   // New pages in the second half of chunk 0: the guest writes its (protected) leaf table.
   std::vector<Event> ev;
@@ -77,7 +77,7 @@ TEST(AgileScheme, WrittenLeafTableMovesToNestedAndBackAfterQuietPeriod) {
   d.run(warm_half_chunks(12));
   EXPECT_EQ(d.detail("moves_to_shadow"), 1.0);
   EXPECT_EQ(d.detail("nested_pages"), 0.0);
-  d.scheme->reset_stats();
+  d.begin_measurement();
   // The move back synced the shadow entries of pages mapped while the page was nested: no
   // hidden fault for them either.
   std::vector<Event> after = warm_half_chunks(2);
@@ -94,7 +94,7 @@ TEST(AgileScheme, WrittenDirectoryMovesItsWholeSubtreeToNested) {
   apply_setting(p, "agile.quiet_period=20000");
   Driver d(p, "agile");
   d.run(warm_half_chunks(20));
-  d.scheme->reset_stats();
+  d.begin_measurement();
   // A first touch in chunk 8 writes a new entry into the page directory shared with chunks 0..7.
   std::vector<Event> ev{load(page_va(8, 0))};
   for (const Event& e : warm_half_chunks(1)) ev.push_back(e);

@@ -65,17 +65,20 @@ struct SchemeDriver {
   uint64_t accesses() const { return sim.accesses(); }
   uint64_t mismatches() const { return sim.mismatches(); }
   Machine& machine() { return sim.machine(); }
-  // A scheme-specific figure after finish(), or `missing` when the scheme does not report it.
+  // Measuring starts now: stats() and detail() count from here (snapshot-and-subtract).
+  void begin_measurement() { sim.begin_measurement(); }
+  // A scheme-specific figure since measuring began, or `missing` when the scheme does not report it.
   double detail(const std::string& key, double missing = 0.0) {
-    scheme->finish();
-    auto it = scheme->stats.details.find(key);
-    return it == scheme->stats.details.end() ? missing : it->second;
+    auto& d = stats().details;
+    auto it = d.find(key);
+    return it == d.end() ? missing : it->second;
   }
-  // The scheme's figures so far, priced with the profile's costs.
+  // The scheme's figures since measuring began, priced with the profile's costs.
   const SchemeStats& stats() {
-    scheme->stats.price(profile.costs);
-    return scheme->stats;
+    measured_ = sim.measured().front();
+    return measured_;
   }
+  SchemeStats measured_;
 };
 
 inline const SchemeStats& stats_of(const RunReport& r, const std::string& scheme) {

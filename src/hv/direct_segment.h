@@ -83,10 +83,6 @@ class SegmentWalker {
 
   const NestedWalkCounters& nested_counters() const { return nested_.counters; }
   void flush_asid(uint16_t asid) { nested_.flush_asid(asid); }
-  void reset_counters() {
-    counters = {};
-    nested_.counters = {};
-  }
 
   SegmentWalkCounters counters;
 

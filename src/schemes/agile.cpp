@@ -147,13 +147,6 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
     host_.flush_asid(pcid);
   }
 
-  void reset_stats() override {
-    clock_base_ += stats.accesses;  // keeps the clock of write stamps monotonic
-    Scheme::reset_stats();
-    walks_at_ = {};
-    hv_walk_refs_ = to_nested_ = to_shadow_ = 0;
-  }
-
   void finish() override {
     stats.details["moves_to_nested"] = static_cast<double>(to_nested_);
     stats.details["moves_to_shadow"] = static_cast<double>(to_shadow_);
@@ -166,7 +159,7 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
   }
 
  private:
-  uint64_t clock() const { return clock_base_ + stats.accesses; }
+  uint64_t clock() const { return stats.accesses; }
 
   // Periodic check (the hypervisor's timer): nested pages quiet for a whole period go back.
   void tick() {
@@ -246,7 +239,7 @@ class AgileScheme final : public TlbScheme<AgileScheme> {
   NestedWalker host_;  // used for its host dimension and guest-dimension cache only
   ShadowPaging shadow_;
   AgilePageModes nested_;  // the guest table pages' modes
-  uint64_t quiet_ = 0, page_cycles_ = 0, check_every_ = 1, next_check_ = 0, clock_base_ = 0;
+  uint64_t quiet_ = 0, page_cycles_ = 0, check_every_ = 1, next_check_ = 0;
   std::array<uint64_t, 6> walks_at_{};
   uint64_t hv_walk_refs_ = 0, to_nested_ = 0, to_shadow_ = 0;
 };

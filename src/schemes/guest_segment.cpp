@@ -31,11 +31,6 @@ class GuestSegmentScheme final : public TlbScheme<GuestSegmentScheme> {
   void on_switch(const AddressSpace&) {}
   void flush_walk_caches(uint16_t pcid) { walker_.flush_asid(pcid); }
 
-  void reset_stats() override {
-    Scheme::reset_stats();
-    walker_.reset_counters();
-  }
-
   void finish() override {
     stats.details["guest_dimension_refs"] = static_cast<double>(walker_.counters.guest_refs);
     stats.details["host_dimension_refs"] = static_cast<double>(walker_.nested_counters().host_refs);

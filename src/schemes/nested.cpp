@@ -22,11 +22,6 @@ class NestedScheme final : public TlbScheme<NestedScheme> {
   void on_switch(const AddressSpace&) {}
   void flush_walk_caches(uint16_t pcid) { walker_.flush_asid(pcid); }
 
-  void reset_stats() override {
-    Scheme::reset_stats();
-    walker_.counters = {};
-  }
-
   void finish() override {
     stats.details["guest_dimension_refs"] = static_cast<double>(walker_.counters.guest_refs);
     stats.details["host_dimension_refs"] = static_cast<double>(walker_.counters.host_refs);

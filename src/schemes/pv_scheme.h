@@ -81,11 +81,6 @@ class PvScheme final : public TlbScheme<PvScheme> {
   void on_switch(const AddressSpace&) { pv_.base_switch(stats); }
   void flush_walk_caches(uint16_t pcid) { pwc_.flush_asid(pcid); }
 
-  void reset_stats() override {
-    Scheme::reset_stats();
-    pv_.counters = {};
-  }
-
   void finish() override {
     const PvCounters& c = pv_.counters;
     auto put = [this](const char* k, uint64_t v) { stats.details[k] = static_cast<double>(v); };

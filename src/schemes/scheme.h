@@ -31,9 +31,6 @@ class Scheme {
   virtual void run(std::span<const Event> events, const BatchEffects& fx, HostPhysAddr* out) = 0;
   // Called once after the last batch, to fill scheme-specific details.
   virtual void finish() {}
-  // Forgets what was measured so far (after a warm-up) while keeping all state: TLBs, caches,
-  // tables. Schemes with counters of their own reset them too.
-  virtual void reset_stats() { stats = SchemeStats{}; }
 
   std::string name;
   SchemeStats stats;

@@ -29,12 +29,6 @@ class ShadowScheme final : public TlbScheme<ShadowScheme> {
   void on_switch(const AddressSpace&) { shadow_.cr3_write(); }
   void flush_walk_caches(uint16_t pcid) { shadow_.pwc().flush_asid(pcid); }
 
-  void reset_stats() override {
-    Scheme::reset_stats();
-    hv_walk_refs_ = 0;
-    host_pages_populated_ = 0;
-  }
-
   void finish() override {
     stats.details["hypervisor_walk_refs"] = static_cast<double>(hv_walk_refs_);
     stats.details["host_pages_populated"] = static_cast<double>(host_pages_populated_);

@@ -87,11 +87,6 @@ class TdpLargeScheme final : public TlbScheme<TdpLargeScheme> {
   void on_switch(const AddressSpace&) {}
   void flush_walk_caches(uint16_t pcid) { gpwc_.flush_asid(pcid); }
 
-  void reset_stats() override {
-    Scheme::reset_stats();
-    guest_refs_ = host_refs_ = ntlb_hits_ = 0;
-  }
-
   void finish() override {
     const LargeHostLayout& l = host_.layout();
     stats.details["host_levels"] = l.levels;

@@ -134,13 +134,6 @@ class TptScheme final : public TlbScheme<TptScheme> {
   void on_switch(const AddressSpace&) {}
   void flush_walk_caches(uint16_t pcid) { pwc_.flush_asid(pcid); }
 
-  void reset_stats() override {
-    Scheme::reset_stats();
-    tags_.counters = {};
-    frames_assigned_ = 0;
-    tag_assignments_ = 0;
-  }
-
   void finish() override {
     stats.details["tag_checks"] = static_cast<double>(tags_.counters.checks);
     stats.details["tag_cache_hits"] = static_cast<double>(tags_.counters.cache_hits);

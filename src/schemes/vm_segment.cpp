@@ -26,11 +26,6 @@ class VmSegmentScheme final : public TlbScheme<VmSegmentScheme> {
   void on_switch(const AddressSpace&) {}
   void flush_walk_caches(uint16_t pcid) { walker_.flush_asid(pcid); }
 
-  void reset_stats() override {
-    Scheme::reset_stats();
-    walker_.reset_counters();
-  }
-
   void finish() override {
     stats.details["segments"] = static_cast<double>(machine_.hypervisor().segments().size());
     stats.details["guest_dimension_refs"] = static_cast<double>(walker_.counters.guest_refs);

@@ -215,6 +215,10 @@ void Simulation::verify(std::span<const Event> events) {
 
 std::vector<SchemeStats> Simulation::finish() {
   if (epoch_length_ && accesses_ > epoch_first_) close_epoch();  // the last, shorter one
+  return measured();
+}
+
+std::vector<SchemeStats> Simulation::measured() {
   std::vector<SchemeStats> now = snapshot(), out;
   for (size_t i = 0; i < now.size(); ++i) {
     out.push_back(stats_between(measured_from_[i], now[i]));

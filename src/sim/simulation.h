@@ -74,6 +74,8 @@ class Simulation {
   // Each scheme's figures since measuring began, priced; closes the last epoch. Call once after
   // the last event.
   std::vector<SchemeStats> finish();
+  // Each scheme's figures since measuring began, priced, without closing an epoch.
+  std::vector<SchemeStats> measured();
   bool in_warmup() const { return warmup_left_ > 0; }
   const std::vector<Epoch>& epochs() const { return epochs_; }
 
