@@ -135,6 +135,51 @@ TEST(IoModel, SingleServerMatchesMD1) {
   }
 }
 
+double stage(const IoResult& r, LatencyStage s) {
+  return r.counts.stage_ns[static_cast<size_t>(s)] / static_cast<double>(r.counts.completed);
+}
+
+// The latency stages add up to the latency, on every policy and core model, under load.
+TEST(IoModel, LatencyStagesAddUpToTheLatency) {
+  for (IoPolicy policy : {IoPolicy::kExit, IoPolicy::kExitEventIdx, IoPolicy::kExitless, IoPolicy::kHybrid}) {
+    for (IoCoreModel model : {IoCoreModel::kAuto, IoCoreModel::kNone}) {
+      if (model == IoCoreModel::kNone && policy != IoPolicy::kExit) continue;
+      IoParams p;
+      p.guests = 3;
+      p.policy = policy;
+      p.core_model = model;
+      p.load.outstanding = 6;
+      p.requests = 30000;
+      p.warmup = 1000;
+      const IoResult r = simulate_io(p);
+      double sum = 0;
+      for (double ns : r.counts.stage_ns) sum += ns;
+      EXPECT_NEAR(sum / static_cast<double>(r.counts.completed), r.latency_mean(), 1e-6 * r.latency_mean())
+          << io_policy_name(policy);
+      for (double ns : r.counts.stage_ns) EXPECT_GE(ns, 0.0);
+    }
+  }
+}
+
+// One outstanding request, nothing else running: each stage is the sum of the costs on its path
+// (docs/io.md, E2), and exitless replaces the kick, signal and wake-up by half a ring check.
+TEST(IoModel, OneOutstandingRequestStagesAreThePathCosts) {
+  IoParams p;
+  p.requests = 2000;
+  p.warmup = 10;
+  const IoConfig& k = p.cfg;
+  const double ghz = p.frequency_ghz;
+  const IoResult exit = simulate_io(p);
+  EXPECT_NEAR(stage(exit, LatencyStage::kSubmit), k.guest_submit_cycles / ghz, 1e-6);
+  EXPECT_NEAR(stage(exit, LatencyStage::kToDevice), k.kick_signal_cycles / ghz + k.worker_wakeup_cycles / ghz,
+              1e-6);
+  EXPECT_NEAR(stage(exit, LatencyStage::kBackend), k.backend_request_ns + k.backend_byte_ns * 1500, 1e-6);
+  p.policy = IoPolicy::kExitless;
+  const IoResult exitless = simulate_io(p);
+  EXPECT_NEAR(stage(exitless, LatencyStage::kToDevice), k.poll_check_cycles / ghz / 2, 1e-6);
+  EXPECT_LT(stage(exitless, LatencyStage::kCompletion), stage(exit, LatencyStage::kCompletion));
+}
+
 TEST(IoModel, OneKickExitPerNotificationAndNoneExitless) {
   for (IoPolicy policy : {IoPolicy::kExit, IoPolicy::kExitEventIdx}) {
     IoParams p;

@@ -15,9 +15,12 @@ bool IoSimulation::serviceable(const Guest& g) const {
   return g.vq.pending() > 0 && g.in_service < p_.cfg.backend_depth;
 }
 
-void IoSimulation::start_backend(uint32_t g, double t) {
+void IoSimulation::start_backend(uint32_t g, double device_start, double t) {
   Guest& guest = guests_[g];
   guest.vq.consume();
+  RequestTimes& times = guest.flight[guest.started++];
+  times.device_start = device_start;
+  times.backend_start = t;
   ++guest.in_service;
   const double service = p_.cfg.backend_request_ns + p_.cfg.backend_byte_ns * static_cast<double>(p_.size);
   queue_.push(t + service, IoEventKind::kBackendDone, g);
@@ -65,7 +68,7 @@ void IoSimulation::on_kick(uint32_t g) {
   Guest& guest = guests_[g];
   if (model_ == IoCoreModel::kNone) {
     // Handled inside the exit: consume if the backend has room; more wait for a completion.
-    if (serviceable(guest)) start_backend(g, now_);
+    if (serviceable(guest)) start_backend(g, now_, now_);
     guest.vq.enable_kicks();
     return;
   }
@@ -104,8 +107,9 @@ void IoSimulation::exec_step(Core& c, uint32_t index, double t) {
   guests_[g].vq.disable_kicks();
   const double work = check + device_ns();
   c_.core_ns[static_cast<size_t>(CoreTime::kUseful)] += work;
+  const double device_start = t;
   t += work;
-  start_backend(g, t);
+  start_backend(g, device_start, t);
   c.last_work = t;
   ++c.window_count;
   if (at != c.cursor) c.quantum_used = 0;
@@ -174,6 +178,7 @@ void IoSimulation::on_backend_done(uint32_t g) {
   Guest& guest = guests_[g];
   --guest.in_service;
   guest.vq.complete();
+  guest.flight[guest.served++].served = now_;
   if (completion_ == IoCompletion::kPoll) {
     if (!guest.reap_scheduled) {
       guest.reap_scheduled = true;
@@ -183,7 +188,7 @@ void IoSimulation::on_backend_done(uint32_t g) {
     queue_.push(now_, IoEventKind::kIrq, g);
   }
   if (model_ == IoCoreModel::kNone) {
-    if (serviceable(guest)) start_backend(g, now_);
+    if (serviceable(guest)) start_backend(g, now_, now_);
     guest.vq.enable_kicks();
     return;
   }
@@ -246,6 +251,7 @@ IoResult IoSimulation::run() {
   m.notifications = c_.notifications - base_.notifications;
   m.interrupts = c_.interrupts - base_.interrupts;
   m.wakeups = c_.wakeups - base_.wakeups;
+  for (size_t i = 0; i < m.stage_ns.size(); ++i) m.stage_ns[i] = c_.stage_ns[i] - base_.stage_ns[i];
   double guest_busy = 0, core_busy = 0;
   for (size_t i = 0; i < m.guest_ns.size(); ++i)
     guest_busy += m.guest_ns[i] = c_.guest_ns[i] - base_.guest_ns[i];

@@ -40,6 +40,11 @@ double core_share(const IoResult& r) {
   const double total = r.elapsed_ns * r.io_cores;
   return total > 0 ? r.counts.core_ns[static_cast<size_t>(T)] / total : 0;
 }
+template <LatencyStage S>
+double stage_us(const IoResult& r) {
+  const double n = static_cast<double>(r.counts.completed);
+  return n > 0 ? r.counts.stage_ns[static_cast<size_t>(S)] / n / 1e3 : 0;
+}
 double min_guest_rate(const IoResult& r) {
   if (r.guest_completed.empty()) return 0;
   return per_s(r, static_cast<double>(*std::min_element(r.guest_completed.begin(), r.guest_completed.end())));
@@ -60,6 +65,16 @@ const IoMetricDef kDefs[] = {
     {"min_guest_rps", "req/s", "the slowest guest's requests per second", &min_guest_rate, "min guest"},
     {"latency_mean_us", "us", "mean latency, arrival to reap",
      [](const IoResult& r) { return r.latency_mean() / 1e3; }, "mean us"},
+    {"latency_submit_us", "us", "mean latency in the driver's submit (LatencyStage, docs/io.md)",
+     &stage_us<LatencyStage::kSubmit>, "submit us"},
+    {"latency_to_device_us", "us", "mean latency from publishing to the device side starting on it",
+     &stage_us<LatencyStage::kToDevice>, "to dev us"},
+    {"latency_device_us", "us", "mean latency in the I/O core's work", &stage_us<LatencyStage::kDevice>,
+     "device us"},
+    {"latency_backend_us", "us", "mean latency in the backend", &stage_us<LatencyStage::kBackend>,
+     "backend us"},
+    {"latency_completion_us", "us", "mean latency from served to reaped (interrupt or poll, reap)",
+     &stage_us<LatencyStage::kCompletion>, "complete us"},
     {"latency_p50_us", "us", "median latency",
      [](const IoResult& r) { return r.latency_quantile(0.5) / 1e3; }, "p50 us"},
     {"latency_p99_us", "us", "99th percentile latency",

@@ -23,6 +23,19 @@ inline constexpr std::array<const char*, 6> kGuestTimeNames = {"useful",    "exi
 enum class CoreTime : uint8_t { kUseful, kEmptyPoll, kWakeup, kSleeping, kCount };
 inline constexpr std::array<const char*, 4> kCoreTimeNames = {"useful", "empty_poll", "wakeup", "sleeping"};
 
+// Where a request's latency goes, arrival to reap; the stages add up to the latency.
+//   submit      the driver builds and publishes the entry (waiting for its vCPU included)
+//   to_device   published until the device side starts on it: the kick exit and eventfd signal,
+//               the worker's wake-up, or a polling core's detection; queueing behind other work
+//               (inline device: the user-space exit and device work themselves)
+//   device      the I/O core's work on the entry
+//   backend     the backend's service
+//   completion  served until reaped: interrupt injection, halt wake-up and HLT exit, handler,
+//               EOI exit, or the guest's poll detection; then the driver's reap
+enum class LatencyStage : uint8_t { kSubmit, kToDevice, kDevice, kBackend, kCompletion, kCount };
+inline constexpr std::array<const char*, 5> kLatencyStageNames = {"submit", "to_device", "device", "backend",
+                                                                  "completion"};
+
 struct IoCounters {
   uint64_t completed = 0;
   std::array<uint64_t, static_cast<size_t>(IoExit::kCount)> exits{};
@@ -31,6 +44,8 @@ struct IoCounters {
   uint64_t wakeups = 0;        // sleeping workers woken
   std::array<double, static_cast<size_t>(GuestTime::kCount)> guest_ns{};  // summed over guests
   std::array<double, static_cast<size_t>(CoreTime::kCount)> core_ns{};    // summed over I/O cores
+  // Summed over measured requests (only measured requests are counted).
+  std::array<double, static_cast<size_t>(LatencyStage::kCount)> stage_ns{};
 };
 
 struct IoResult {

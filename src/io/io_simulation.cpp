@@ -86,7 +86,7 @@ void IoSimulation::on_arrive(uint32_t g) {
 
 void IoSimulation::submit(uint32_t g, double t, double arrival) {
   Guest& guest = guests_[g];
-  guest.flight.push_back(arrival);
+  guest.flight.push_back({.arrival = arrival});
   ++guest.posting;
   queue_.push(busy(guest, t, cyc(p_.cfg.guest_submit_cycles), GuestTime::kUseful), IoEventKind::kPost, g);
 }
@@ -97,6 +97,7 @@ void IoSimulation::submit(uint32_t g, double t, double arrival) {
 void IoSimulation::on_post(uint32_t g) {
   Guest& guest = guests_[g];
   --guest.posting;
+  guest.flight[guest.posted++].posted = now_;
   if (!guest.vq.post()) {
     poke(g, now_);
     return;
@@ -150,9 +151,12 @@ void IoSimulation::on_reap(uint32_t g) {
   while (guest.vq.unreaped() && !done_) {
     guest.vq.reap();
     t = busy(guest, t, cyc(p_.cfg.guest_complete_cycles), GuestTime::kUseful);
-    const double arrival = guest.flight.front();
+    const RequestTimes times = guest.flight.front();
     guest.flight.pop_front();
-    record(g, t - arrival);
+    --guest.posted;
+    --guest.started;
+    --guest.served;
+    record(g, times, t);
     if (p_.load.closed) {
       // Think times are exponential: deterministic ones lock the requests of a loop into step.
       const double think = p_.load.think_ns > 0 ? -std::log1p(-guest.rng.unit()) * p_.load.think_ns : 0;
@@ -181,12 +185,15 @@ void IoSimulation::on_reap_done(uint32_t g) {
   }
 }
 
-void IoSimulation::record(uint32_t g, double latency) {
+void IoSimulation::record(uint32_t g, const RequestTimes& times, double reaped) {
   ++completed_;
   ++guests_[g].completed;
   if (measuring_) {
     ++c_.completed;
-    latency_.push_back(latency);
+    latency_.push_back(reaped - times.arrival);
+    const double starts[] = {times.arrival,       times.posted, times.device_start,
+                             times.backend_start, times.served, reaped};
+    for (size_t s = 0; s < c_.stage_ns.size(); ++s) c_.stage_ns[s] += starts[s + 1] - starts[s];
     if (c_.completed - base_.completed >= p_.requests) done_ = true;
     return;
   }

@@ -24,12 +24,20 @@ class IoSimulation {
 
  private:
   static constexpr uint32_t kNoCore = ~0u;
+  struct RequestTimes {  // ns; each stage's start (LatencyStage)
+    double arrival = 0, posted = 0, device_start = 0, backend_start = 0, served = 0;
+  };
   struct Guest {
     Virtqueue vq;
     Rng rng{1};
     uint32_t core = kNoCore;
-    double free_at = 0;          // the vCPU is busy until then
-    std::deque<double> flight;   // arrival times of requests in the ring, oldest first
+    double free_at = 0;  // the vCPU is busy until then
+    // Requests submitted and not yet reaped, oldest first: the ring serves, completes and reaps
+    // in order (every request of a run has the same service time), so the first `posted`
+    // entries have been published, the first `started` taken by the device side, the first
+    // `served` completed by the backend.
+    std::deque<RequestTimes> flight;
+    uint32_t posted = 0, started = 0, served = 0;
     std::deque<double> backlog;  // open loop: arrivals waiting for ring space
     uint32_t posting = 0;        // submitted, not yet published
     uint32_t in_service = 0;     // at the backend
@@ -62,7 +70,7 @@ class IoSimulation {
   void on_irq(uint32_t g);
   void on_reap(uint32_t g);
   void on_reap_done(uint32_t g);
-  void record(uint32_t g, double latency);
+  void record(uint32_t g, const RequestTimes& times, double reaped);
   double interarrival(Guest& g);
   // Device side (io_device.cpp).
   void on_kick(uint32_t g);
@@ -76,7 +84,9 @@ class IoSimulation {
   void schedule_run(Core& c, uint32_t index, double t);
   void wake(Core& c, uint32_t index, double t);
   void poke(uint32_t g, double t);
-  void start_backend(uint32_t g, double t);
+  // The device side starts the oldest published entry at `device_start` and hands it to the
+  // backend at `t`.
+  void start_backend(uint32_t g, double device_start, double t);
   bool serviceable(const Guest& g) const;
   double device_ns() const;
   bool exit_policy() const;
