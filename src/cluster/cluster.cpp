@@ -152,6 +152,7 @@ bool Cluster::try_migration(uint32_t id, const Need& n) {
     const auto h = static_cast<uint32_t>(hh);
     tried.push_back(h);
     Host& host = hosts_[h];
+    if (host.empty_largest < n.units) continue;  // pinned pages leave no such hole, whatever moves
     for (uint32_t u : std::vector<uint32_t>(host.vms)) {
       const Need& nu = needs_[u];
       for (const Extent& e : placements_[u].segments) host.alloc->release(e);

@@ -36,6 +36,7 @@ Host make_host(const HostSpec& spec, const ClusterConfig& c, AllocatorKind kind,
   }
   h.pinned_units = before_pins - h.alloc->free_units();
   h.usable_units = h.alloc->free_units();
+  h.empty_largest = h.alloc->largest_allocatable();
   return h;
 }
 

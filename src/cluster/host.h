@@ -17,6 +17,9 @@ struct Host {
   uint64_t cpu_used = 0, gpu_used = 0;
   uint64_t usable_units = 0;  // free after the reserved regions and pinned pages were taken
   uint64_t pinned_units = 0;
+  // The largest VM the host could hold in one segment if it ran nothing: moving VMs away can
+  // never open a larger hole.
+  uint64_t empty_largest = 0;
   std::unique_ptr<SegmentAllocator> alloc;
   std::vector<uint32_t> vms;  // ids of the VMs it runs
 

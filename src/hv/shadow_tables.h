@@ -33,11 +33,17 @@ class ShadowTables {
   ShadowTables(Hypervisor& hv, uint64_t pool_bytes, int levels)
       : ept_(hv.ept()), pool_(hv.make_pool(pool_bytes)), levels_(levels) {}
 
+  // Every TLB miss asks for the current process's table: the last answer is kept, so that the
+  // walk does not hash the pid each time.
   ShadowTable& table_for(const AddressSpace& as) {
+    if (last_ && as.pid == last_pid_) return *last_;
     auto it = tables_.find(as.pid);
-    if (it != tables_.end()) return *it->second;
-    auto t = std::make_unique<ShadowTable>(*pool_.memory, levels_, pool_.allocate());
-    return *(tables_[as.pid] = std::move(t));
+    if (it == tables_.end())
+      it = tables_.emplace(as.pid, std::make_unique<ShadowTable>(*pool_.memory, levels_, pool_.allocate()))
+               .first;
+    last_pid_ = as.pid;
+    last_ = it->second.get();
+    return *last_;
   }
 
   struct FillResult {
@@ -108,6 +114,7 @@ class ShadowTables {
     if (it == tables_.end()) return 0;
     uint64_t pages = free_table(*it->second);
     tables_.erase(it);
+    last_ = nullptr;
     return pages;
   }
   size_t shadowed_pages() const { return shadowed_.size(); }
@@ -119,6 +126,7 @@ class ShadowTables {
     uint64_t pages = 0;
     for (auto& [pid, t] : tables_) pages += free_table(*t);
     tables_.clear();
+    last_ = nullptr;
     shadowed_ = FlatU64Map<uint8_t>{10};
     return pages;
   }
@@ -138,6 +146,8 @@ class ShadowTables {
   HostTablePool pool_;
   int levels_;
   std::unordered_map<uint32_t, std::unique_ptr<ShadowTable>> tables_;
+  uint32_t last_pid_ = 0;  // table_for's last answer, if last_ (tables do not move: unique_ptr)
+  ShadowTable* last_ = nullptr;
   FlatU64Map<uint8_t> shadowed_{10};
 };
 
