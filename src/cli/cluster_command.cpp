@@ -1,6 +1,10 @@
 #include "cli/cluster_command.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
 
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -79,6 +83,32 @@ std::string settings_json(const Profile& p, const ClusterArgs& a, const VmTrace&
   return s.dump();
 }
 
+// A progress line on a terminal: which run of how many, and how far it is. Redrawn at most twice
+// a second; erased when the run ends, so the table below starts on a clean line.
+class ClusterProgress {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit ClusterProgress(size_t runs) : runs_(runs), on_(::isatty(STDERR_FILENO) == 1) {}
+  std::function<void(uint64_t, uint64_t)> for_run(size_t k, const std::string& label) {
+    if (!on_) return {};
+    return [this, k, label](uint64_t done, uint64_t total) {
+      const auto now = Clock::now();
+      if (done < total && now - last_ < std::chrono::milliseconds(500)) return;
+      last_ = now;
+      fmt::print(stderr, "\r{:<72}",
+                 fmt::format("cluster: {} ({} of {}): {:.0f}% of {} events, {:.0f} s", label, k + 1, runs_,
+                             100.0 * static_cast<double>(done) / total, total,
+                             std::chrono::duration<double>(now - t0_).count()));
+      if (done == total && k + 1 == runs_) fmt::print(stderr, "\r{:72}\r", "");
+    };
+  }
+
+ private:
+  size_t runs_;
+  bool on_;
+  Clock::time_point t0_ = Clock::now(), last_ = t0_ - std::chrono::seconds(1);
+};
+
 void run_cluster(const ClusterArgs& a) {
   if (a.pods.empty()) throw InputError("--pods: expected a VM trace file");
   std::vector<OutputPath> outputs, inputs = {{"--pods", a.pods}};
@@ -109,8 +139,10 @@ void run_cluster(const ClusterArgs& a) {
   if (!trace.has_times && o.mode == ReplayMode::kReplay) o.mode = ReplayMode::kArrival;
 
   std::vector<ClusterRun> runs;
+  ClusterProgress progress(policies.size() * allocators.size());
   for (const PlacementPolicy& p : policies)
     for (AllocatorKind k : allocators) {
+      o.progress = progress.for_run(runs.size(), policy_name(p) + " " + allocator_name(k));
       ClusterRun r{policy_name(p), allocator_name(k), trace.vms.size(), trace.skipped_never_ran,
                    replay(trace, hosts, config, k, p, o)};
       runs.push_back(std::move(r));

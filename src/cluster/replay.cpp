@@ -48,6 +48,10 @@ class Recorder {
   double weigh_from_, last_, weighted_ = 0, span_ = 0;
 };
 
+void report_progress(const ReplayOptions& o, uint64_t done, uint64_t total) {
+  if (o.progress && (done % ReplayOptions::kProgressEvery == 0 || done == total)) o.progress(done, total);
+}
+
 void keep(const Cluster& c, uint32_t id, ReplayResult& r) {
   const Placement& p = c.placement(id);
   r.outcomes.push_back({p.host, p.segments});
@@ -68,7 +72,9 @@ void run_events(Cluster& c, const VmTrace& trace, bool departures, const ReplayO
     for (uint32_t k = 0; k < events.size(); ++k) events[k].time = k;
   Recorder rec(c, events.front().time, events.back().time, samples, events.front().time);
   if (o.keep_segments) r.outcomes.resize(trace.vms.size());
+  uint64_t done = 0;
   for (const Event& e : events) {
+    report_progress(o, ++done, events.size());
     rec.advance(e.time, r.samples);
     if (!e.arrival) {
       c.depart(e.id);
@@ -129,6 +135,7 @@ void run_steady(Cluster& c, const VmTrace& trace, const ClusterConfig& config, c
   std::vector<uint32_t> free_slots;
   uint32_t next_slot = 0;
   for (size_t i = 0; i < arrivals.size(); ++i) {
+    report_progress(o, i + 1, arrivals.size());
     while (!leaving.empty() && leaving.top().first <= arrivals[i]) {
       if (i >= warm) rec.advance(leaving.top().first, r.samples);
       c.depart(leaving.top().second);

@@ -7,6 +7,7 @@
 // the steady state's.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct ReplayOptions {
   double target_load = 0.9;  // steady state: offered memory load
   uint64_t steady_vms = 0;   // steady state: arrivals counted after the warm-up (0: as many as the trace has)
   bool keep_segments = false;
+  // Told (done, total) arrivals and departures every kProgressEvery of them, and at the end; the
+  // caller decides whether and how often to show it.
+  std::function<void(uint64_t, uint64_t)> progress;
+  static constexpr uint64_t kProgressEvery = 1 << 14;
 };
 
 struct FragSample {
