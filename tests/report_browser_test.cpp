@@ -72,7 +72,7 @@ TEST(ReportBrowser, EveryFigureRendersMarksWithoutErrors) {
   const fs::path shot = dir / "report.png", dom = dir / "dom.html", log = dir / "chromium.log";
   const std::string cmd = fmt::format(
       "timeout 120 {} --headless=new --no-sandbox --disable-gpu --no-first-run --hide-scrollbars "
-      "--virtual-time-budget=5000 --window-size=1200,6000 --screenshot={} --dump-dom file://{} >{} 2>{}",
+      "--virtual-time-budget=5000 --window-size=1200,8000 --screenshot={} --dump-dom file://{} >{} 2>{}",
       chromium, shot.string(), fs::absolute(page).string(), dom.string(), log.string());
   const int rc = std::system(cmd.c_str());
   const std::string out = test::slurp(dom.string());

@@ -80,6 +80,7 @@ TEST(ReportCli, SweepFolderPlotsAnyMetricAgainstAnyAxis) {
   EXPECT_EQ(spec["params"][0]["name"], "metric");
   EXPECT_EQ(spec["params"][0]["value"], "overhead_vs_native");
   EXPECT_EQ(spec["params"][1]["name"], "axis");
+  EXPECT_EQ(spec["params"][1]["value"], "tlb.l2_entries");  // the first numeric axis, not the workload
   EXPECT_EQ(spec["params"][1]["bind"]["options"],
             json::array({"workload", "tlb.l2_entries", "costs.vm_exit_cycles"}));
   const std::string data = slurp(d.at("s-sweep.csv"));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 namespace hvsim {
 
@@ -15,6 +16,22 @@ std::string initial_metric(const SweepTable& t) {
   for (const char* m : {"overhead_vs_native", "total_cycles"})
     if (std::find(t.metrics.begin(), t.metrics.end(), m) != t.metrics.end()) return m;
   return t.metrics.front();
+}
+
+// The axis a sweep plot opens on: the first whose values are numbers, more than one of them (a
+// line needs two points), else the first.
+std::string initial_axis(const SweepTable& t) {
+  for (const auto& axis : t.axes) {
+    std::set<double> values;
+    bool numbers = true;
+    for (const json& r : t.rows) {
+      const json& v = r[axis];
+      numbers = numbers && (v.is_number() || v.is_null());
+      if (v.is_number()) values.insert(v.get<double>());
+    }
+    if (numbers && values.size() > 1) return axis;
+  }
+  return t.axes.front();
 }
 
 Figure sweep_figure(const ReportSource& src, size_t index) {
@@ -41,7 +58,7 @@ Figure sweep_figure(const ReportSource& src, size_t index) {
   } else {
     // Axis values may be numbers or text ("4K"): an ordinal x sorts both.
     f.spec = metric_lines("axis_value", "ordinal", "chosen axis", "scheme", "", t.metrics, initial_metric(t));
-    f.spec["params"].push_back(select_param("axis", t.axes, t.axes.front(), "axis"));
+    f.spec["params"].push_back(select_param("axis", t.axes, initial_axis(t), "axis"));
     f.spec["transform"].push_back({{"calculate", "datum[axis]"}, {"as", "axis_value"}});
   }
   f.sources = {index};
