@@ -30,7 +30,7 @@ void run_report(const ReportArgs& a) {
   if (a.out.empty()) throw InputError("--out: the file name is empty; expected an .html file");
   std::vector<OutputPath> inputs;
   for (const auto& in : a.inputs)
-    if (!std::filesystem::is_directory(in)) inputs.push_back({"input", in});
+    if (!std::filesystem::is_directory(in)) inputs.push_back({"hvsim report", in});
   // The page itself first: a bad --out fails before any input is read.
   check_output_paths({{"--out", a.out}}, inputs);
   const auto sources = load_report_sources(a.inputs);
