@@ -5,19 +5,25 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 DEB_PACKAGES = cmake make g++ pkg-config libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev \
                libzstd-dev liblzma-dev zlib1g-dev libzip-dev zipcmp zipmerge ziptool libgtest-dev libgmock-dev libbenchmark-dev \
-               valgrind clang clang-format
+               valgrind clang clang-format nodejs chromium $(NPM_PACKAGE)
+# Debian's nodejs comes without npm (package npm); NodeSource's bundles it and conflicts with it.
+NPM_PACKAGE := $(if $(shell command -v npm),,npm)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build run test bench asan format clean
 
 all: build
 
-# Installs only the Debian packages that are missing.
+# Installs only the Debian packages that are missing, then the plotting libraries `hvsim report`
+# embeds, at the versions package-lock.json pins (again only when the lock file changed).
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing: $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  echo "npm ci (vega, vega-lite, vega-embed)"; npm ci --no-audit --no-fund --loglevel=error; \
 	fi
 
 $(BUILD)/CMakeCache.txt:

@@ -156,7 +156,7 @@ TEST(Cli, UnknownCommandsAreNamed) {
   EXPECT_EQ(
       r.err,
       "hvsim: error: unknown command 'bogus'; expected one of: compare, reprice, io, schemes, workloads, "
-      "profile, cluster, trace (see --help)\n");
+      "profile, cluster, report, trace (see --help)\n");
   r = run_hvsim("profile bogus");
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(

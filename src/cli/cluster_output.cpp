@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "common/invocation.h"
+
 namespace hvsim {
 namespace {
 
@@ -89,6 +91,7 @@ std::string render_cluster_json(const std::vector<ClusterRun>& runs, const std::
   }
   nlohmann::json doc = {
       {"metrics", metrics}, {"settings", nlohmann::json::parse(settings_json)}, {"runs", out_runs}};
+  if (!invocation().empty()) doc["command"] = invocation();  // for reports
   return doc.dump(2) + "\n";
 }
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/profile_command.h"
+#include "cli/report_command.h"
 #include "cli/reprice_command.h"
 #include "common/error.h"
 #include "common/memory_budget.h"
@@ -39,11 +40,11 @@ struct CompareArgs {
   std::string schemes = "all";
   std::string profile = "default";
   std::vector<std::string> settings;
-  std::string json, csv;
+  std::string json, csv, report;
   bool verify = false;
   unsigned threads = 0;
   bool workload_given = false;
-  bool trace_given = false, json_given = false, csv_given = false;
+  bool trace_given = false, json_given = false, csv_given = false, report_given = false;
   BreakEvenArgs break_even;
 };
 
@@ -66,6 +67,7 @@ void run_compare(const CompareArgs& a) {
   std::vector<OutputPath> inputs = {{"--profile", a.profile}};
   if (!a.trace.empty()) inputs.push_back({"--trace", a.trace});
   check_output_paths(outputs, inputs);
+  if (a.report_given) check_report_folder(a.report);
   auto& budget = MemoryBudget::instance();
   if (!a.memory_limit.empty())
     budget.set_limit(parse_size(a.memory_limit, "--memory-limit"), "--memory-limit " + a.memory_limit);
@@ -158,6 +160,7 @@ void run_compare(const CompareArgs& a) {
   fmt::print("{}", break_even_report(a.break_even, reports, profile.costs));
   if (a.json_given) write_output_file({"--json", a.json}, render_json(reports, profile));
   if (a.csv_given) write_output_file({"--csv", a.csv}, render_csv(reports, profile));
+  if (a.report_given) write_report_folder(a.report, render_json(reports, profile));
 }
 
 }  // namespace
@@ -213,6 +216,12 @@ void register_compare_command(CLI::App& app) {
       ->each([args](const std::string&) { args->json_given = true; });
   cmd->add_option("--csv", args->csv, "Also write the results as CSV to this file; checked before the run")
       ->each([args](const std::string&) { args->csv_given = true; });
+  cmd->add_option(
+         "--report", args->report,
+         "Also write DIR/report.html (plots, see `hvsim report`) and DIR/results.json; checked before "
+         "the run")
+      ->type_name("DIR")
+      ->each([args](const std::string&) { args->report_given = true; });
   cmd->add_option(
          "--memory-limit", args->memory_limit,
          fmt::format("Memory the run may use (simulated page tables, TLBs, caches, processes): a "

@@ -6,8 +6,10 @@
 #include "cli/cluster_command.h"
 #include "cli/compare_command.h"
 #include "cli/io_command.h"
+#include "cli/report_command.h"
 #include "cli/reprice_command.h"
 #include "common/error.h"
+#include "common/invocation.h"
 #include "common/memory_budget.h"
 #if __has_include("cli/trace_command.h")
 #include "cli/trace_command.h"
@@ -59,6 +61,7 @@ int main(int argc, char** argv) {
       "Puts native, nested (EPT/NPT), shadow paging and the other schemes side by side on one event\n"
       "stream: TLB misses, page-walk references and cycles, VM exits, hypervisor time, slowdown.",
       HVSIM_VERSION)};
+  hvsim::record_invocation(argc, argv);
   app.set_version_flag("--version", std::string("hvsim ") + HVSIM_VERSION);
   app.require_subcommand(1);
   hvsim::register_compare_command(app);
@@ -66,6 +69,7 @@ int main(int argc, char** argv) {
   hvsim::register_io_command(app);
   hvsim::register_info_commands(app);
   hvsim::register_cluster_command(app);
+  hvsim::register_report_command(app);
 #ifdef HVSIM_HAVE_TRACE_COMMAND
   hvsim::register_trace_command(app);
 #endif

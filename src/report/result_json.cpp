@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/invocation.h"
 #include "report/metric_list.h"
 #include "report/writers.h"
 
@@ -126,6 +127,16 @@ json workload_json(const RunReport& run, const Profile& profile) {
   return j;
 }
 
+// Every key of every section as the run saw it, so a report can show the whole configuration.
+// Values are the text the parser reads back ("32KiB"), so `hvsim reprice` can restore them.
+json config_json(const Profile& profile) {
+  Profile copy = profile;  // sections are reached through a mutable Config
+  json j = json::object();
+  for (const ConfigSection* s : ConfigRegistry::instance().sections())
+    for (const auto& k : s->keys) j[k->key()] = k->text(s->locate(copy));
+  return j;
+}
+
 json costs_json(const CostTable& costs) {
   json j = json::object();
   for (size_t i = 0; i < kCostCount; ++i) j[std::string(cost_key(static_cast<Cost>(i)))] = costs.cycles[i];
@@ -145,6 +156,9 @@ std::string render_json(const std::vector<RunReport>& runs, const Profile& profi
                   {"host_levels", std::get<uint64_t>(profile.value("paging.host_levels"))},
                   {"host_page_size", value_text(profile.value("host.page_size"))},
                   {"costs", costs_json(profile.costs)}};
+  // Added after the first format: readers must not require them.
+  if (!invocation().empty()) j["command"] = invocation();
+  j["config"] = config_json(profile);
   json workloads = json::array(), results = json::array();
   for (const auto& run : runs) {
     workloads.push_back(workload_json(run, profile));

@@ -74,7 +74,7 @@ class Reader {
 
 std::string_view reason_name(size_t r) { return exit_reason_name(static_cast<ExitReason>(r)); }
 
-Profile read_profile(const Reader& rd, const json& j) {
+Profile read_profile(const Reader& rd, const json& j, const json* config) {
   Profile p;
   const std::string w = "profile";
   p.name = rd.get<std::string>(j, "name", w);
@@ -94,6 +94,13 @@ Profile read_profile(const Reader& rd, const json& j) {
   set("host_levels", "paging.host_levels", std::to_string(rd.get<int>(j, "host_levels", w)));
   set("host_page_size", "host.page_size", rd.get<std::string>(j, "host_page_size", w));
   const json& costs = rd.need(j, "costs", w);
+  if (config) {  // the whole configuration, in results written since it was added
+    if (!config->is_object()) rd.fail("config", "expected an object");
+    for (auto& [key, value] : config->items()) {
+      const auto text = rd.get<std::string>(*config, key, "config");
+      if (!text.empty()) set("config." + key, key, text);
+    }
+  }
   for (size_t i = 0; i < kCostCount; ++i)
     p.costs.cycles[i] = rd.get<uint32_t>(costs, std::string(cost_key(static_cast<Cost>(i))), w + ".costs");
   return p;
@@ -157,7 +164,8 @@ SavedResults read_results_json(const std::string& text, const std::string& origi
   }
   Reader rd(origin);
   SavedResults out;
-  out.profile = read_profile(rd, rd.need(j, "profile", "top level"));
+  const auto config = j.find("config");
+  out.profile = read_profile(rd, rd.need(j, "profile", "top level"), config == j.end() ? nullptr : &*config);
   const json& workloads = rd.need(j, "workloads", "top level");
   if (!workloads.is_array()) rd.fail("workloads", "expected an array");
   for (size_t i = 0; i < workloads.size(); ++i)

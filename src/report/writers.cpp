@@ -44,6 +44,12 @@ std::string table_cell(const MetricValue& v, TableFormat f) {
   return "?";
 }
 
+}  // namespace
+
+std::string format_metric(const MetricValue& v, TableFormat f) { return table_cell(v, f); }
+
+namespace {
+
 // Rows of cells under `head`, the first column left-aligned, the others right-aligned.
 std::string aligned(const std::vector<std::string>& head, const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> width(head.size());

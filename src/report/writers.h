@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/profile.h"
+#include "report/metric_list.h"
 #include "report/run_report.h"
 #include "report/scheme_metrics.h"
 
@@ -15,6 +16,8 @@ std::vector<SchemeMetrics> metrics_of(const RunReport& run, const Profile& profi
 std::string render_table(const RunReport& run, const Profile& profile);
 // Per-operation latency of OS events and faults; empty when the run had none.
 std::string render_event_table(const RunReport& run, const Profile& profile);
+// One cell of the human table: "12.3%", "1.50M", "-" for none.
+std::string format_metric(const MetricValue& v, TableFormat f);
 std::string render_csv(const std::vector<RunReport>& runs, const Profile& profile);
 
 }  // namespace hvsim
