@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 DEB_PACKAGES = cmake make g++ pkg-config libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev \
                libzstd-dev liblzma-dev zlib1g-dev libzip-dev zipcmp zipmerge ziptool libgtest-dev libgmock-dev libbenchmark-dev \
-               valgrind clang clang-format
+               valgrind clang clang-format openmpi-bin libopenmpi-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build run test bench asan format clean
