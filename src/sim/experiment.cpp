@@ -92,9 +92,9 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const std:
   sim_options.warmup_accesses = options.warmup_accesses;
   sim_options.epoch_accesses = options.epoch_accesses;
   Simulation sim(
-      profile,
+      units, profile,
       MachineSizing::for_footprint(profile, options.footprint_hint ? options.footprint_hint : 32 * kGiB),
-      units, sim_options);
+      sim_options);
 
   Progress progress(options, t0);
   const uint64_t stepped = sim.run(source, &progress);

@@ -94,10 +94,10 @@ std::vector<SchemeUnit> units_of(const Profile& profile, const std::vector<std::
 
 Simulation::Simulation(const Profile& profile, MachineSizing sizing, const std::vector<std::string>& schemes,
                        SimulationOptions options)
-    : Simulation(profile, sizing, units_of(profile, schemes), options) {}
+    : Simulation(units_of(profile, schemes), profile, sizing, options) {}
 
-Simulation::Simulation(const Profile& machine_profile, MachineSizing sizing,
-                       const std::vector<SchemeUnit>& units, SimulationOptions options)
+Simulation::Simulation(std::span<const SchemeUnit> units, const Profile& machine_profile,
+                       MachineSizing sizing, SimulationOptions options)
     : machine_(machine_profile, sizing),
       options_(options),
       warmup_left_(options.warmup_accesses),

@@ -64,7 +64,8 @@ class Simulation {
              SimulationOptions options);
   // Several instances, possibly of the same scheme with different geometry, all fed the same
   // batches of one machine built from `machine_profile`: a sweep simulates each stream once.
-  Simulation(const Profile& machine_profile, MachineSizing sizing, const std::vector<SchemeUnit>& units,
+  // (Units first, so a braced list of names still means the constructor above.)
+  Simulation(std::span<const SchemeUnit> units, const Profile& machine_profile, MachineSizing sizing,
              SimulationOptions options);
   ~Simulation();
   Simulation(const Simulation&) = delete;

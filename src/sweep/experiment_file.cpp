@@ -203,7 +203,8 @@ void read_set(const Reader& r, const toml::table& t, ExperimentFile& e) {
   for (auto&& [k, node] : in_file_order(t)) {
     const toml::node& v = *node;
     std::string text = scalar_text(v);
-    if (text.empty() && !v.is_string()) r.fail(v, fmt::format("'{}' should be a number, string or boolean", k));
+    if (text.empty() && !v.is_string())
+      r.fail(v, fmt::format("'{}' should be a number, string or boolean", k));
     e.set.push_back({k, text, r.where(v)});
   }
 }

@@ -106,7 +106,8 @@ void check_sweep_dir(const std::string& dir) {
           fmt::format("--out {}: not a folder; expected a new folder or one hvsim sweep wrote", dir));
     if (::access(dir.c_str(), W_OK | X_OK) != 0)
       throw InputError(fmt::format("--out {}: the folder is not writable", dir));
-    if (!fs::is_empty(p, ec) && !fs::exists(record_file(dir), ec))
+    // points/ comes first: shards or ranks starting at once see each other's fresh folder.
+    if (!fs::is_empty(p, ec) && !fs::exists(record_file(dir), ec) && !fs::is_directory(p / "points", ec))
       throw InputError(fmt::format(
           "--out {}: the folder holds other files and no sweep.json; expected a new or empty folder, or one "
           "hvsim sweep wrote",
