@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 DEB_PACKAGES = cmake make g++ pkg-config libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev \
                libzstd-dev liblzma-dev zlib1g-dev libzip-dev zipcmp zipmerge ziptool libgtest-dev libgmock-dev libbenchmark-dev \
-               valgrind clang clang-format nodejs chromium $(NPM_PACKAGE)
+               valgrind clang clang-format nodejs chromium openmpi-bin libopenmpi-dev $(NPM_PACKAGE)
 # Debian's nodejs comes without npm (package npm); NodeSource's bundles it and conflicts with it.
 NPM_PACKAGE := $(if $(shell command -v npm),,npm)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

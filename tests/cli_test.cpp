@@ -153,10 +153,10 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Cli, UnknownCommandsAreNamed) {
   auto r = run_hvsim("bogus");
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(
-      r.err,
-      "hvsim: error: unknown command 'bogus'; expected one of: compare, reprice, io, schemes, workloads, "
-      "profile, cluster, report, trace (see --help)\n");
+  EXPECT_EQ(r.err,
+            "hvsim: error: unknown command 'bogus'; expected one of: compare, reprice, sweep, io, schemes, "
+            "workloads, profile, cluster, report, trace (see --help)
+");
   r = run_hvsim("profile bogus");
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(

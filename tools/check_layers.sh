@@ -19,6 +19,7 @@ declare -A uses=(
   [workload]="common"
   [report]="common"
   [sim]="schemes workload report"
+  [sweep]="sim"
   [io]="common mem"
   [kvm]="common"
   [cluster]="mem common"

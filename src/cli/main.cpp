@@ -8,6 +8,7 @@
 #include "cli/io_command.h"
 #include "cli/report_command.h"
 #include "cli/reprice_command.h"
+#include "cli/sweep_command.h"
 #include "common/error.h"
 #include "common/invocation.h"
 #include "common/memory_budget.h"
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   hvsim::register_compare_command(app);
   hvsim::register_reprice_command(app);
+  hvsim::register_sweep_command(app);
   hvsim::register_io_command(app);
   hvsim::register_info_commands(app);
   hvsim::register_cluster_command(app);

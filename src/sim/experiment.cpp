@@ -72,6 +72,13 @@ class Progress final : public SimulationObserver {
 }  // namespace
 
 RunReport run_experiment(EventSource& source, const Profile& profile, const ExperimentOptions& options) {
+  std::vector<SchemeUnit> units;
+  for (const auto& name : options.schemes) units.push_back({name, &profile});
+  return run_experiment(source, profile, units, options);
+}
+
+RunReport run_experiment(EventSource& source, const Profile& profile, const std::vector<SchemeUnit>& units,
+                         const ExperimentOptions& options) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
   RunReport result;
@@ -85,9 +92,9 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const Expe
   sim_options.warmup_accesses = options.warmup_accesses;
   sim_options.epoch_accesses = options.epoch_accesses;
   Simulation sim(
-      profile,
+      units, profile,
       MachineSizing::for_footprint(profile, options.footprint_hint ? options.footprint_hint : 32 * kGiB),
-      options.schemes, sim_options);
+      sim_options);
 
   Progress progress(options, t0);
   const uint64_t stepped = sim.run(source, &progress);

@@ -10,6 +10,7 @@
 #include "machine/machine.h"
 #include "report/run_report.h"
 #include "schemes/scheme.h"
+#include "sim/simulation.h"
 #include "workload/event_source.h"
 
 namespace hvsim {
@@ -32,5 +33,9 @@ std::vector<std::string> resolve_schemes(const std::string& comma_list);
 
 // Fills everything in the report but its workload name, footprint and seed.
 RunReport run_experiment(EventSource& source, const Profile& profile, const ExperimentOptions& options);
+// The same with scheme instances built from profiles of their own (options.schemes is not read):
+// the report lists them in `units` order.
+RunReport run_experiment(EventSource& source, const Profile& machine_profile,
+                         const std::vector<SchemeUnit>& units, const ExperimentOptions& options);
 
 }  // namespace hvsim

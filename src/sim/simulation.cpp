@@ -84,20 +84,32 @@ namespace {
 std::string hex(uint64_t v) { return fmt::format("{:#x}", v); }
 }  // namespace
 
+namespace {
+std::vector<SchemeUnit> units_of(const Profile& profile, const std::vector<std::string>& schemes) {
+  std::vector<SchemeUnit> units;
+  for (const auto& name : schemes) units.push_back({name, &profile});
+  return units;
+}
+}  // namespace
+
 Simulation::Simulation(const Profile& profile, MachineSizing sizing, const std::vector<std::string>& schemes,
                        SimulationOptions options)
-    : machine_(profile, sizing),
+    : Simulation(units_of(profile, schemes), profile, sizing, options) {}
+
+Simulation::Simulation(std::span<const SchemeUnit> units, const Profile& machine_profile,
+                       MachineSizing sizing, SimulationOptions options)
+    : machine_(machine_profile, sizing),
       options_(options),
-      costs_(profile.costs),
       warmup_left_(options.warmup_accesses),
       epoch_length_(options.epoch_accesses) {
-  SchemeContext ctx{profile, machine_};
-  for (const auto& name : schemes) {
-    auto* entry = SchemeRegistry::instance().find(name);
-    if (!entry) throw InputError(fmt::format("unknown scheme '{}'", name));
+  for (const auto& unit : units) {
+    auto* entry = SchemeRegistry::instance().find(unit.scheme);
+    if (!entry) throw InputError(fmt::format("unknown scheme '{}'", unit.scheme));
+    SchemeContext ctx{*unit.profile, machine_};
     auto s = entry->factory(ctx);
-    s->name = name;
+    s->name = unit.scheme;
     schemes_.push_back(std::move(s));
+    costs_.push_back(unit.profile->costs);
   }
   unsigned threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
   workers_ = std::make_unique<SchemeWorkers>(schemes_, threads);
@@ -171,7 +183,7 @@ void Simulation::close_epoch() {
   Epoch e{epoch_first_, accesses_ - epoch_first_, {}};
   for (size_t i = 0; i < now.size(); ++i) {
     e.schemes.push_back(stats_between(epoch_from_[i], now[i]));
-    e.schemes.back().price(costs_);
+    e.schemes.back().price(costs_[i]);
   }
   epochs_.push_back(std::move(e));
   epoch_from_ = std::move(now);
@@ -183,7 +195,7 @@ void Simulation::close_epoch() {
     m.accesses += epochs_[k + 1].accesses;
     for (size_t i = 0; i < m.schemes.size(); ++i) {
       append_stats(m.schemes[i], epochs_[k + 1].schemes[i]);
-      m.schemes[i].price(costs_);
+      m.schemes[i].price(costs_[i]);
     }
     merged.push_back(std::move(m));
   }
@@ -222,7 +234,7 @@ std::vector<SchemeStats> Simulation::measured() {
   std::vector<SchemeStats> now = snapshot(), out;
   for (size_t i = 0; i < now.size(); ++i) {
     out.push_back(stats_between(measured_from_[i], now[i]));
-    out.back().price(costs_);
+    out.back().price(costs_[i]);
   }
   return out;
 }

@@ -49,9 +49,23 @@ class SimulationObserver {
   virtual void on_progress(uint64_t events) = 0;
 };
 
+// One scheme instance of a Simulation and the profile it is built from (its TLB, page-walk-cache
+// and cache geometry, its own keys, its costs). The profile must outlive the Simulation and agree
+// with the machine's profile on everything the machine reads (paging depths, guest and host
+// memory): schemes read those too, and only the machine's own are simulated.
+struct SchemeUnit {
+  std::string scheme;
+  const Profile* profile;
+};
+
 class Simulation {
  public:
   Simulation(const Profile& profile, MachineSizing sizing, const std::vector<std::string>& schemes,
+             SimulationOptions options);
+  // Several instances, possibly of the same scheme with different geometry, all fed the same
+  // batches of one machine built from `machine_profile`: a sweep simulates each stream once.
+  // (Units first, so a braced list of names still means the constructor above.)
+  Simulation(std::span<const SchemeUnit> units, const Profile& machine_profile, MachineSizing sizing,
              SimulationOptions options);
   ~Simulation();
   Simulation(const Simulation&) = delete;
@@ -99,7 +113,7 @@ class Simulation {
   SimulationOptions options_;
   std::vector<std::unique_ptr<Scheme>> schemes_;
   std::unique_ptr<SchemeWorkers> workers_;
-  CostTable costs_;
+  std::vector<CostTable> costs_;  // each scheme's prices, from its own profile
   BatchEffects fx_;
   std::vector<std::vector<HostPhysAddr>> outs_;
   uint64_t events_ = 0, accesses_ = 0, verified_ = 0, mismatches_ = 0;
