@@ -89,6 +89,24 @@ TEST(ReportCli, SweepFolderPlotsAnyMetricAgainstAnyAxis) {
   EXPECT_NE(slurp(d.at("s.html")).find("results.csv"), std::string::npos);
 }
 
+// What `hvsim sweep` writes is what `hvsim report` plots: the issue's example experiment, run and
+// reported, opens on its first axis (the point id is no axis, the seed the last one).
+TEST(ReportCli, ASweepFolderFromHvsimSweep) {
+  ReportDir d("real-sweep");
+  const std::string exp = std::string(HVSIM_SOURCE_DIR) + "/configs/experiments/issue-example.toml";
+  auto r = test::run_hvsim(fmt::format("sweep {} --out {}", exp, d.at("sw")));
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = test::run_hvsim(fmt::format("report {} --out {}", d.at("sw"), d.at("s.html")));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json spec = json::parse(slurp(d.at("s-sweep.vl.json")));
+  EXPECT_EQ(spec["params"][1]["value"], "tlb.l2_entries");
+  const json options = spec["params"][1]["bind"]["options"];
+  EXPECT_EQ(options.back(), "seed");
+  for (const json& o : options) EXPECT_NE(o, "point");
+  const std::string data = slurp(d.at("s-sweep.csv"));
+  EXPECT_EQ(std::count(data.begin(), data.end(), '\n'), 1 + 8 * 3);  // 8 points x 3 schemes
+}
+
 TEST(ReportInput, SweepTableColumnsAreAxesSchemeAndMetrics) {
   const SweepTable t =
       parse_sweep_csv("paging.guest_levels,scheme,total_cycles,extra\n4,native,10,x\n5,nested,,y\n", "t.csv");

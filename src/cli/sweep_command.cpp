@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "common/error.h"
+#include "common/invocation.h"
 #include "common/units.h"
 #include "report/atomic_file.h"
 #include "sweep/experiment_file.h"

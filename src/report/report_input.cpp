@@ -110,8 +110,18 @@ SweepTable parse_sweep_csv(const std::string& text, const std::string& origin) {
         fmt::format("{}: no header; expected axis columns, scheme, then metric columns", origin));
   if (std::find(header.begin(), header.end(), "scheme") == header.end())
     throw InputError(fmt::format("{}: line 1: no 'scheme' column; expected a sweep's results.csv", origin));
-  for (const auto& c : header)
-    if (c != "scheme") (is_metric(c) ? t.metrics : t.axes).push_back(c);
+  // `hvsim sweep` names each point by the hash of its configuration (`point`): an id, not an
+  // axis. Its `seed` is an axis, but the last one a plot should open on.
+  bool seed = false;
+  for (const auto& c : header) {
+    if (c == "scheme" || c == "point") continue;
+    if (c == "seed" && !is_metric(c)) {
+      seed = true;
+      continue;
+    }
+    (is_metric(c) ? t.metrics : t.axes).push_back(c);
+  }
+  if (seed) t.axes.push_back("seed");
   if (t.metrics.empty())
     throw InputError(
         fmt::format("{}: line 1: no metric column (such as total_cycles); expected a sweep's "

@@ -4,13 +4,9 @@
 
 #include <cctype>
 
-namespace hvsim {
+#include "common/invocation.h"
 
-std::string shell_quote(const std::string& word) {
-  std::string out = "'";
-  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+namespace hvsim {
 
 std::string render_slurm_script(const SlurmScript& s) {
   // #SBATCH lines are not expanded by a shell, so the job name keeps to safe characters.

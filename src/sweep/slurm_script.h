@@ -18,7 +18,4 @@ struct SlurmScript {
 
 std::string render_slurm_script(const SlurmScript& s);
 
-// Single-quotes `word` for the shell.
-std::string shell_quote(const std::string& word);
-
 }  // namespace hvsim
