@@ -1,5 +1,6 @@
 // `hvsim sweep` end to end: results.csv, resuming after a kill, shards run from the generated
 // Slurm array script and merged, mpirun against a serial run, a changed experiment, bad input.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -197,6 +198,24 @@ TEST(SweepCli, MpirunGivesTheSerialResults) {
   const std::string mpi = slurp(out / "results.csv");
   EXPECT_EQ(sorted(mpi), sorted(reference));
   EXPECT_EQ(mpi, reference);
+  fs::remove_all(d);
+}
+
+// A real Slurm: tools/slurm_local_check.sh starts munged, slurmctld and slurmd on localhost when
+// none answers, submits the sweep's array script with sbatch and compares the merged results with
+// a serial run. Opt-in (it writes /etc/slurm/slurm.conf where there is none): HVSIM_SLURM_TEST=1.
+TEST(SweepCli, ARealSlurmArrayGivesTheSerialResults) {
+  if (!std::getenv("HVSIM_SLURM_TEST"))
+    GTEST_SKIP() << "set HVSIM_SLURM_TEST=1 to start a single-node Slurm here and submit the array to it";
+  const fs::path d = temp_dir();
+  const std::string cmd = fmt::format(
+      "{0}/tools/slurm_local_check.sh {1} {0}/configs/experiments/issue-example.toml {2} >{3} 2>&1",
+      HVSIM_SOURCE_DIR, HVSIM_BINARY, (d / "work").string(), (d / "log").string());
+  const int rc = std::system(cmd.c_str());
+  const std::string log = slurp(d / "log");
+  if (WIFEXITED(rc) && WEXITSTATUS(rc) == 77) GTEST_SKIP() << log;
+  ASSERT_EQ(rc, 0) << log;
+  EXPECT_NE(log.find("equals the serial run's"), std::string::npos) << log;
   fs::remove_all(d);
 }
 
