@@ -72,9 +72,7 @@ class Progress final : public SimulationObserver {
 }  // namespace
 
 RunReport run_experiment(EventSource& source, const Profile& profile, const ExperimentOptions& options) {
-  std::vector<SchemeUnit> units;
-  for (const auto& name : options.schemes) units.push_back({name, &profile});
-  return run_experiment(source, profile, units, options);
+  return run_experiment(source, profile, scheme_units(profile, options.schemes), options);
 }
 
 RunReport run_experiment(EventSource& source, const Profile& profile, const std::vector<SchemeUnit>& units,

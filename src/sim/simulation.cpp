@@ -84,17 +84,15 @@ namespace {
 std::string hex(uint64_t v) { return fmt::format("{:#x}", v); }
 }  // namespace
 
-namespace {
-std::vector<SchemeUnit> units_of(const Profile& profile, const std::vector<std::string>& schemes) {
+std::vector<SchemeUnit> scheme_units(const Profile& profile, const std::vector<std::string>& schemes) {
   std::vector<SchemeUnit> units;
   for (const auto& name : schemes) units.push_back({name, &profile});
   return units;
 }
-}  // namespace
 
 Simulation::Simulation(const Profile& profile, MachineSizing sizing, const std::vector<std::string>& schemes,
                        SimulationOptions options)
-    : Simulation(units_of(profile, schemes), profile, sizing, options) {}
+    : Simulation(scheme_units(profile, schemes), profile, sizing, options) {}
 
 Simulation::Simulation(std::span<const SchemeUnit> units, const Profile& machine_profile,
                        MachineSizing sizing, SimulationOptions options)

@@ -58,6 +58,9 @@ struct SchemeUnit {
   const Profile* profile;
 };
 
+// One unit per name, all built from `profile`.
+std::vector<SchemeUnit> scheme_units(const Profile& profile, const std::vector<std::string>& schemes);
+
 class Simulation {
  public:
   Simulation(const Profile& profile, MachineSizing sizing, const std::vector<std::string>& schemes,
