@@ -10,7 +10,7 @@ DEB_PACKAGES = cmake make g++ pkg-config libcli11-dev libtomlplusplus-dev nlohma
 NPM_PACKAGE := $(if $(shell command -v npm),,npm)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test bench asan format clean
+.PHONY: all deps build run test bench asan asan-build format clean
 
 all: build
 
@@ -41,14 +41,20 @@ test: build
 bench: build
 	@for b in $(BUILD)/*_bench; do echo "== $$b"; $$b; done
 
-# The whole suite under AddressSanitizer and UBSan, in its own build directory.
-asan: deps
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O1 -DHVSIM_SANITIZE=ON -DHVSIM_BENCH=OFF
-	cmake --build build-asan -j $(JOBS)
-	ctest --test-dir build-asan --output-on-failure -j $(JOBS)
+# The whole suite under AddressSanitizer and UBSan, in its own build directory, compiled with
+# clang so that the same instrumented objects also make the libFuzzer targets
+# (tests/fuzz/run_fuzzers.sh runs them from this tree).
+ASAN_BUILD ?= build-asan
+asan-build: deps
+	CXX=clang++ cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O1 \
+	  -DHVSIM_SANITIZE=ON -DHVSIM_FUZZ=ON -DHVSIM_WERROR=OFF -DHVSIM_BENCH=OFF
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+asan: asan-build
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -11,6 +11,8 @@
 #include <random>
 #include <vector>
 
+#include "common/profile.h"
+#include "sim/simulation.h"
 #include "workload/trace/byte_input.h"
 #include "workload/trace/champsim_reader.h"
 #include "workload/trace/hvt_reader.h"
@@ -125,6 +127,71 @@ void BM_BytesPerRecord(benchmark::State& state) {
   state.counters["champsim_xz_B_per_rec"] = static_cast<double>(champsim_xz.size()) / n;
 }
 BENCHMARK(BM_BytesPerRecord)->Iterations(1);
+
+// A whole compare (native, nested, shadow on one core) fed by each source of the same stream:
+// decoded events already in memory (what a generator hands over), the .hvt, and ChampSim
+// records compressed with xz as ChampSim's traces are. Counters: records and accesses per second
+// of the trace (one ChampSim record is one instruction), so the cost of reading a trace shows
+// as the ratio to the in-memory run.
+class MemorySource final : public EventSource {
+ public:
+  explicit MemorySource(const std::vector<Event>& events) : events_(events) {}
+  size_t next_batch(std::span<Event> out) override {
+    const size_t n = std::min(out.size(), events_.size() - pos_);
+    std::copy_n(events_.begin() + static_cast<ptrdiff_t>(pos_), n, out.begin());
+    pos_ += n;
+    return n;
+  }
+  std::string describe() const override { return "decoded events in memory"; }
+
+ private:
+  const std::vector<Event>& events_;
+  size_t pos_ = 0;
+};
+
+enum class Feed { kMemory, kHvt, kChampSimXz };
+
+void BM_CompareOnTrace(benchmark::State& state, Feed feed) {
+  const Corpus& c = corpus();
+  std::vector<uint8_t> champsim;
+  ChampSimWriter w(champsim);
+  w.write(c.events);
+  w.finish();
+  const std::string champsim_xz = xz(champsim);
+  const uint64_t records = champsim.size() / ChampSimReader::record_size(ChampSimReader::Variant::kStandard);
+  const Profile profile = load_profile("default");
+  uint64_t events = 0, accesses = 0, instructions = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    SimulationOptions o;
+    o.threads = 1;
+    Simulation sim(profile, MachineSizing::for_footprint(profile, 4ull << 30), {"native", "nested", "shadow"},
+                   o);
+    std::unique_ptr<EventSource> source;
+    if (feed == Feed::kMemory) source = std::make_unique<MemorySource>(c.events);
+    if (feed == Feed::kHvt)
+      source = std::make_unique<HvtReader>(ByteInput::from_memory(c.hvt, "bench.hvt", false));
+    if (feed == Feed::kChampSimXz)
+      source = std::make_unique<ChampSimReader>(
+          ByteInput::decompressing(ByteInput::from_memory(champsim_xz, "bench.champsim.xz", false)),
+          ChampSimReader::Variant::kStandard);
+    state.ResumeTiming();
+    events += sim.run(*source);
+    accesses += sim.accesses();
+    instructions += feed == Feed::kChampSimXz ? records : 0;
+  }
+  state.counters["events/s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["accesses/s"] =
+      benchmark::Counter(static_cast<double>(accesses), benchmark::Counter::kIsRate);
+  if (feed == Feed::kChampSimXz)
+    state.counters["instructions/s"] =
+        benchmark::Counter(static_cast<double>(instructions), benchmark::Counter::kIsRate);
+}
+BENCHMARK_CAPTURE(BM_CompareOnTrace, memory, Feed::kMemory)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_CompareOnTrace, hvt, Feed::kHvt)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_CompareOnTrace, champsim_xz, Feed::kChampSimXz)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace hvsim

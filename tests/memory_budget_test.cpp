@@ -128,15 +128,29 @@ TEST_F(SmallBudget, BigStructuresChargeBeforeAllocating) {
   cache.llc = {uint64_t{128} << 30, 16, 50};
   EXPECT_THROW(CacheHierarchy{cache}, MemoryBudgetExceeded);
   EXPECT_LT(MemoryBudget::resident_bytes(), base_ + 64 * kMiB);
-  // Page-table pages: 2MiB blocks until the budget says no.
+  // Full page-table pages (dense, 4KiB each): 2MiB blocks until the budget says no.
+  {
+    TableMemory mem;
+    uint64_t frame = 0;
+    auto fill = [&] {
+      for (;; ++frame) {
+        TablePage* p = mem.create(frame);
+        for (unsigned i = 0; i < TablePage::kEntries; ++i) mem.write(*p, i, (frame << 12) | 1);
+      }
+    };
+    EXPECT_THROW(fill(), MemoryBudgetExceeded);
+    EXPECT_GT(frame, 1000u);
+    EXPECT_LT(frame, 64 * kMiB / 4096);
+  }
+  // Pages holding one entry each cost their record, not 4KiB: many more fit, and still stop.
   TableMemory mem;
   uint64_t frame = 0;
   auto fill = [&] {
-    for (;; ++frame) mem.create(frame);
+    for (;; ++frame) mem.write(*mem.create(frame), 7, 0x1001);
   };
   EXPECT_THROW(fill(), MemoryBudgetExceeded);
-  EXPECT_GT(frame, 1000u);
-  EXPECT_LT(frame, 64 * kMiB / 4096);
+  EXPECT_GT(frame, 4 * 64 * kMiB / 4096);
+  EXPECT_EQ(mem.dense_pages(), 0u);
 }
 
 TEST(MemoryBudget, DefaultIsHalfOfPhysicalMemory) {

@@ -36,7 +36,7 @@ TEST(RadixTable, FourKiBMappingWritesRealEntriesAndWalksFourLevels) {
   EXPECT_EQ(path.steps[0].entry_addr.value, (1ull << 12) + table_index(va.value, 4) * 8);
   // The leaf entry is in x86 format: frame, present, writable, user, no PS bit.
   uint64_t leaf_frame = path.steps[3].entry_addr.value >> 12;
-  uint64_t leaf = f.mem.page(leaf_frame)[table_index(va.value, 1)];
+  uint64_t leaf = f.mem.page(leaf_frame)->get(table_index(va.value, 1));
   EXPECT_EQ(leaf & kEntryAddrMask, 0x4242'3000ull);
   EXPECT_TRUE(leaf & X86Entry::kPresent);
   EXPECT_TRUE(leaf & X86Entry::kWrite);
@@ -61,7 +61,7 @@ TEST(RadixTable, LargePagesEndTheWalkEarlyWithThePsBit) {
   EXPECT_EQ(p1.count, 2);
   EXPECT_EQ(p1.size, PageSize::k1G);
   EXPECT_EQ(p1.result.value, 0x1'4000'0000ull + 0x123'4567);
-  uint64_t pdpte = f.mem.page(p1.steps[1].entry_addr.value >> 12)[table_index(one_gig.value, 3)];
+  uint64_t pdpte = f.mem.page(p1.steps[1].entry_addr.value >> 12)->get(table_index(one_gig.value, 3));
   EXPECT_TRUE(pdpte & X86Entry::kPageSize);
 }
 
@@ -95,7 +95,7 @@ TEST(RadixTable, EptEntriesUseReadWriteExecuteBits) {
   ept.map(GuestPhysAddr(0x20'0000), HostPhysAddr(0x40'0000), PageSize::k2M, true, [&] { return next++; });
   auto path = ept.walk(GuestPhysAddr(0x20'1234));
   ASSERT_TRUE(path.ok);
-  uint64_t leaf = mem.page(path.steps[2].entry_addr.value >> 12)[1];
+  uint64_t leaf = mem.page(path.steps[2].entry_addr.value >> 12)->get(1);
   EXPECT_EQ(leaf & 7, 7u);  // R, W, X
   EXPECT_TRUE(leaf & EptEntry::kPageSize);
   EXPECT_EQ(path.result.value, 0x40'1234ull);

@@ -3,6 +3,10 @@
 // recency order (a ring from the set's head), so a hit on the most recent way costs one compare
 // and a miss replaces the least recent way without moving the others.
 #pragma once
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -36,8 +40,8 @@ class SetAssoc {
     ways_ = ways == 0 || ways > entries ? entries : ways;
     sets_ = std::max(1u, entries / ways_);
     pow2_ = (sets_ & (sets_ - 1)) == 0;
-    keys_.assign(size_t{sets_} * ways_, kInvalid);
-    payloads_.assign(keys_.size(), Payload{});
+    keys_.assign(size_t{sets_} * ways_ + kKeysPerCompare, kInvalid);  // find() reads whole vectors
+    payloads_.assign(size_t{sets_} * ways_, Payload{});
     heads_.assign(sets_, 0);
   }
 
@@ -50,13 +54,10 @@ class SetAssoc {
     const size_t set = set_of(key), base = set * ways_;
     const uint32_t head = heads_[set];
     if (keys_[base + head] == key) return &payloads_[base + head];
-    for (uint32_t w = 0; w < ways_; ++w) {
-      if (keys_[base + w] == key) {
-        to_front(base, head, w);
-        return &payloads_[base + head];
-      }
-    }
-    return nullptr;
+    const uint32_t w = find(base, key);
+    if (w == ways_) return nullptr;
+    to_front(base, head, w);
+    return &payloads_[base + head];
   }
 
   // Inserts `key` as most recently used, evicting the least recently used way of its set (or
@@ -65,8 +66,7 @@ class SetAssoc {
     if (!sets_) return;
     const size_t set = set_of(key), base = set * ways_;
     uint32_t head = heads_[set];
-    uint32_t w = 0;
-    while (w < ways_ && keys_[base + w] != key) ++w;
+    const uint32_t w = find(base, key);
     if (w < ways_) {
       to_front(base, head, w);
     } else {
@@ -105,6 +105,36 @@ class SetAssoc {
   void clear() { std::fill(keys_.begin(), keys_.end(), kInvalid); }
 
  private:
+#ifdef __AVX2__
+  static constexpr uint32_t kKeysPerCompare = 4;
+#else
+  static constexpr uint32_t kKeysPerCompare = 1;
+#endif
+
+  // Way of `key` in the set at `base`, or ways_ if absent. With AVX2, four keys per compare; a
+  // vector reaching past the set's last way reads the next set's keys (or the padding after
+  // the last set), which the bound below discards.
+  uint32_t find(size_t base, uint64_t key) const {
+    const uint64_t* keys = keys_.data() + base;
+#ifdef __AVX2__
+    const __m256i want = _mm256_set1_epi64x(static_cast<long long>(key));
+    for (uint32_t w = 0; w < ways_; w += kKeysPerCompare) {
+      const __m256i got = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(keys + w));
+      const unsigned mask =
+          static_cast<unsigned>(_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(got, want))));
+      if (mask) {
+        const uint32_t i = w + static_cast<uint32_t>(__builtin_ctz(mask));
+        return i < ways_ ? i : ways_;
+      }
+    }
+    return ways_;
+#else
+    uint32_t w = 0;
+    while (w < ways_ && keys[w] != key) ++w;
+    return w;
+#endif
+  }
+
   size_t set_of(uint64_t key) const { return pow2_ ? (key & (sets_ - 1)) : (key % sets_); }
 
   // Ways of a set form a ring in recency order starting at the set's head. Moves the way in

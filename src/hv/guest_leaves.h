@@ -12,11 +12,11 @@ namespace detail {
 template <class Leaf, class Table>
 void visit_guest_subtree(const TableMemory& mem, uint64_t frame, int level, uint64_t prefix, Leaf& leaf,
                          Table& table) {
-  const uint64_t* page = mem.page(frame);
+  const TablePage* page = mem.page(frame);
   if (!page) return;
   table(frame, level, prefix);
-  for (unsigned i = 0; i < TableMemory::kEntries; ++i) {
-    uint64_t e = page[i];
+  for (unsigned i = page->next_present(0); i < TablePage::kEntries; i = page->next_present(i + 1)) {
+    uint64_t e = page->get(i);
     if (!X86Entry::present(e)) continue;
     uint64_t va = prefix | (uint64_t{i} << (12 + 9 * (level - 1)));
     if (level == 1 || X86Entry::large(e))

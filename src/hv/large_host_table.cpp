@@ -78,15 +78,15 @@ uint64_t LargeHostTable::allocate_table(int level) {
 
 // Entries live in 4 KiB pages of the pool's sparse memory; untouched pages read as zero.
 uint64_t LargeHostTable::read(uint64_t table_frame, uint64_t index) const {
-  const uint64_t* page = pool_.memory->page(table_frame + (index >> 9));
-  return page ? page[index & 511] : 0;
+  const TablePage* page = pool_.memory->page(table_frame + (index >> 9));
+  return page ? page->get(index & 511) : 0;
 }
 
 void LargeHostTable::write(uint64_t table_frame, uint64_t index, uint64_t entry) {
   uint64_t frame = table_frame + (index >> 9);
-  uint64_t* page = pool_.memory->page(frame);
+  TablePage* page = pool_.memory->page(frame);
   if (!page) page = pool_.memory->create(frame);
-  page[index & 511] = entry;
+  pool_.memory->write(*page, index & 511, entry);
 }
 
 LargeHostTable::Path LargeHostTable::walk_from(GuestPhysAddr gpa, int level, uint64_t table_frame) {

@@ -62,12 +62,12 @@ class RadixTable {
     WalkPath<Out> path;
     uint64_t frame = table_frame;
     for (int l = level; l >= 1; --l) {
-      const uint64_t* page = mem_->page(frame);
+      const TablePage* page = mem_->page(frame);
       if (!page) throw_stale_frame(frame);
       unsigned idx = table_index(va.value, l);
       path.table_frame_at[l] = frame;
       path.steps[path.count++] = {Out((frame << 12) + idx * 8), l};
-      uint64_t e = page[idx];
+      uint64_t e = page->get(idx);
       if (!Fmt::present(e)) return path;
       if (l == 1 || Fmt::large(e)) {
         PageSize size = page_size_at_level(l);
@@ -88,14 +88,14 @@ class RadixTable {
   };
   // Functional lookup, no cost: what this table maps `va` to.
   std::optional<Translation> translate(In va) const {
-    if (uint64_t* const* leaf_table = leaf_tables_.find(va.value >> kRegionShift)) {
-      uint64_t e = (*leaf_table)[table_index(va.value, 1)];
+    if (const TablePage* const* leaf_table = leaf_tables_.find(va.value >> kRegionShift)) {
+      uint64_t e = (*leaf_table)->get(table_index(va.value, 1));
       if (!Fmt::present(e)) return std::nullopt;
       return Translation{Out((e & kEntryAddrMask) | va.offset_in(12)), PageSize::k4K, Fmt::writable(e)};
     }
     uint64_t frame = root_;
     for (int l = levels_; l >= 1; --l) {
-      uint64_t e = mem_->page(frame)[table_index(va.value, l)];
+      uint64_t e = mem_->page(frame)->get(table_index(va.value, l));
       if (!Fmt::present(e)) return std::nullopt;
       if (l == 1 || Fmt::large(e)) {
         PageSize size = page_size_at_level(l);
@@ -116,12 +116,14 @@ class RadixTable {
     uint64_t frame = root_;
     const int leaf = leaf_level(size);
     for (int l = levels_; l > leaf; --l) {
-      uint64_t* page = mem_->page(frame);
-      uint64_t& e = page[table_index(va.value, l)];
+      TablePage* page = mem_->page(frame);
+      const unsigned idx = table_index(va.value, l);
+      uint64_t e = page->get(idx);
       if (!Fmt::present(e)) {
         uint64_t child = alloc_table();
         mem_->create(child);
         e = Fmt::make_table(child << 12);
+        mem_->write(*page, idx, e);
         ++fx.entries_written;
         ++fx.tables_allocated;
       } else if (Fmt::large(e)) {
@@ -129,8 +131,8 @@ class RadixTable {
       }
       frame = (e & kEntryAddrMask) >> 12;
     }
-    uint64_t* leaf_page = mem_->page(frame);
-    leaf_page[table_index(va.value, leaf)] = Fmt::make_leaf(pa.value, size, writable);
+    TablePage* leaf_page = mem_->page(frame);
+    mem_->write(*leaf_page, table_index(va.value, leaf), Fmt::make_leaf(pa.value, size, writable));
     ++fx.entries_written;
     if (leaf == 1) {
       leaf_tables_.insert(va.value >> kRegionShift, leaf_page);
@@ -147,12 +149,14 @@ class RadixTable {
   std::optional<Translation> unmap(In va) {
     uint64_t frame = root_;
     for (int l = levels_; l >= 1; --l) {
-      uint64_t& e = mem_->page(frame)[table_index(va.value, l)];
+      TablePage* page = mem_->page(frame);
+      const unsigned idx = table_index(va.value, l);
+      const uint64_t e = page->get(idx);
       if (!Fmt::present(e)) return std::nullopt;
       if (l == 1 || Fmt::large(e)) {
         PageSize size = page_size_at_level(l);
         Translation t{Out(e & kEntryAddrMask & ~(page_bytes(size) - 1)), size, Fmt::writable(e)};
-        e = 0;
+        mem_->write(*page, idx, 0);
         return t;
       }
       frame = (e & kEntryAddrMask) >> 12;
@@ -164,10 +168,12 @@ class RadixTable {
   bool set_writable(In va, bool writable) {
     uint64_t frame = root_;
     for (int l = levels_; l >= 1; --l) {
-      uint64_t& e = mem_->page(frame)[table_index(va.value, l)];
+      TablePage* page = mem_->page(frame);
+      const unsigned idx = table_index(va.value, l);
+      const uint64_t e = page->get(idx);
       if (!Fmt::present(e)) return false;
       if (l == 1 || Fmt::large(e)) {
-        e = Fmt::with_write(e, writable);
+        mem_->write(*page, idx, Fmt::with_write(e, writable));
         return true;
       }
       frame = (e & kEntryAddrMask) >> 12;
@@ -180,7 +186,7 @@ class RadixTable {
   PageSize fitting_size(In va, PageSize want) const {
     uint64_t frame = root_;
     for (int l = levels_; l > 1; --l) {
-      uint64_t e = mem_->page(frame)[table_index(va.value, l)];
+      uint64_t e = mem_->page(frame)->get(table_index(va.value, l));
       if (!Fmt::present(e) || Fmt::large(e)) return want;
       if (l <= leaf_level(want)) want = page_size_at_level(l - 1);
       frame = (e & kEntryAddrMask) >> 12;
@@ -224,9 +230,9 @@ class RadixTable {
   template <class F>
   void visit(uint64_t frame, int level, F& f) const {
     if (level > 1) {
-      const uint64_t* page = mem_->page(frame);
-      for (int i = 0; i < TableMemory::kEntries; ++i) {
-        uint64_t e = page[i];
+      const TablePage* page = mem_->page(frame);
+      for (unsigned i = page->next_present(0); i < TablePage::kEntries; i = page->next_present(i + 1)) {
+        uint64_t e = page->get(i);
         if (Fmt::present(e) && !Fmt::large(e)) {
           uint64_t child = (e & kEntryAddrMask) >> 12;
           visit(child, level - 1, f);
@@ -239,13 +245,13 @@ class RadixTable {
   [[noreturn]] static void throw_stale_frame(uint64_t frame);
 
   bool any_leaf_below(uint64_t frame, int level, uint64_t base, uint64_t start, uint64_t end) const {
-    const uint64_t* page = mem_->page(frame);
+    const TablePage* page = mem_->page(frame);
     const uint64_t span = span_of(level);
     unsigned first = base >= start ? 0 : static_cast<unsigned>((start - base) / span);
-    for (unsigned i = first; i < TableMemory::kEntries; ++i) {
+    for (unsigned i = page->next_present(first); i < TablePage::kEntries; i = page->next_present(i + 1)) {
       uint64_t va = base + i * span;
       if (va >= end) break;
-      uint64_t e = page[i];
+      uint64_t e = page->get(i);
       if (!Fmt::present(e)) continue;
       if (level == 1 || Fmt::large(e) ||
           any_leaf_below((e & kEntryAddrMask) >> 12, level - 1, va, start, end))
@@ -256,16 +262,18 @@ class RadixTable {
 
   template <class F>
   void leaves(uint64_t frame, int level, uint64_t base, uint64_t start, uint64_t end, F& f) {
-    uint64_t* page = mem_->page(frame);
+    TablePage* page = mem_->page(frame);
     const uint64_t span = span_of(level);
     unsigned first = base >= start ? 0 : static_cast<unsigned>((start - base) / span);
-    for (unsigned i = first; i < TableMemory::kEntries; ++i) {
+    for (unsigned i = page->next_present(first); i < TablePage::kEntries; i = page->next_present(i + 1)) {
       uint64_t va = base + i * span;
       if (va >= end) break;
-      uint64_t& e = page[i];
+      uint64_t e = page->get(i);
       if (!Fmt::present(e)) continue;
       if (level == 1 || Fmt::large(e)) {
+        const uint64_t before = e;
         f(va, e, level, Out((frame << 12) + i * 8));
+        if (e != before) mem_->write(*page, i, e);
       } else {
         leaves((e & kEntryAddrMask) >> 12, level - 1, va, start, end, f);
       }
@@ -276,18 +284,18 @@ class RadixTable {
   template <class OnFree, class OnClear>
   bool prune_below(uint64_t frame, int level, uint64_t base, uint64_t start, uint64_t end, OnFree& on_free,
                    OnClear& on_clear) {
-    uint64_t* page = mem_->page(frame);
+    TablePage* page = mem_->page(frame);
     const uint64_t span = span_of(level);
     bool empty = true;
-    for (unsigned i = 0; i < TableMemory::kEntries; ++i) {
+    for (unsigned i = page->next_present(0); i < TablePage::kEntries; i = page->next_present(i + 1)) {
       uint64_t va = base + i * span;
-      uint64_t& e = page[i];
+      const uint64_t e = page->get(i);
       if (!Fmt::present(e)) continue;
       if (level > 1 && !Fmt::large(e) && va < end && va + span > start) {
         uint64_t child = (e & kEntryAddrMask) >> 12;
         bool inside = va >= start && va + span <= end;
         if (prune_below(child, level - 1, va, start, end, on_free, on_clear) && inside) {
-          e = 0;
+          mem_->write(*page, i, 0);
           on_clear(Out((frame << 12) + i * 8), level);
           mem_->release(child);
           on_free(child, level - 1);
@@ -304,7 +312,7 @@ class RadixTable {
   // hash lookup instead of one per level. Filled by map(), dropped when tables are pruned; a
   // table's pages are otherwise only freed with the table itself.
   static constexpr unsigned kRegionShift = 21;
-  FlatU64Map<uint64_t*> leaf_tables_{6};
+  FlatU64Map<TablePage*> leaf_tables_{6};
 
   TableMemory* mem_;
   int levels_;

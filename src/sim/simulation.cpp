@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <barrier>
 #include <exception>
 #include <mutex>
@@ -12,16 +13,18 @@
 
 namespace hvsim {
 
-// Runs each worker's share of the schemes on every batch; the main thread prepares batches.
+// Runs the schemes of every batch on `threads` threads: the calling thread and threads - 1
+// workers take schemes one at a time from a shared counter until none is left, so a slow scheme
+// does not hold up a thread that has finished its share. The calling thread works too: a thread
+// waiting at the barrier would spin on a core a scheme could use.
 class SchemeWorkers {
  public:
   SchemeWorkers(std::vector<std::unique_ptr<Scheme>>& schemes, unsigned threads)
       : schemes_(schemes),
         threads_(std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(schemes.size())))),
-        start_(threads_ + 1),
-        done_(threads_ + 1) {
-    if (threads_ == 1) return;  // run inline
-    for (unsigned t = 0; t < threads_; ++t) workers_.emplace_back([this, t] { loop(t); });
+        start_(threads_),
+        done_(threads_) {
+    for (unsigned t = 1; t < threads_; ++t) workers_.emplace_back([this] { loop(); });
   }
   ~SchemeWorkers() {
     if (workers_.empty()) return;
@@ -38,10 +41,11 @@ class SchemeWorkers {
     // Waking the workers costs more than a small batch (batches get small when copy-on-write
     // and unmaps split them): run those inline.
     if (workers_.empty() || events.size() < kInlineBatch) {
-      for (size_t s = 0; s < schemes_.size(); ++s)
-        schemes_[s]->run(events_, *fx_, outs_ ? (*outs_)[s].data() : nullptr);
+      for (size_t s = 0; s < schemes_.size(); ++s) run_scheme(s);
     } else {
+      next_.store(0, std::memory_order_relaxed);
       start_.arrive_and_wait();
+      take_schemes();
       done_.arrive_and_wait();
     }
     if (error_) std::rethrow_exception(error_);
@@ -50,20 +54,22 @@ class SchemeWorkers {
  private:
   static constexpr size_t kInlineBatch = 512;
 
-  void share(unsigned t) {
-    for (size_t s = t; s < schemes_.size(); s += threads_)
-      schemes_[s]->run(events_, *fx_, outs_ ? (*outs_)[s].data() : nullptr);
+  void run_scheme(size_t s) { schemes_[s]->run(events_, *fx_, outs_ ? (*outs_)[s].data() : nullptr); }
+  // Runs schemes until every one has had this batch; an error stops this thread's share and is
+  // rethrown by run() once all threads are done.
+  void take_schemes() {
+    try {
+      for (size_t s; (s = next_.fetch_add(1, std::memory_order_relaxed)) < schemes_.size();) run_scheme(s);
+    } catch (...) {
+      std::lock_guard lock(error_mutex_);
+      if (!error_) error_ = std::current_exception();
+    }
   }
-  void loop(unsigned t) {
+  void loop() {
     for (;;) {
       start_.arrive_and_wait();
       if (stop_) return;
-      try {
-        share(t);
-      } catch (...) {
-        std::lock_guard lock(error_mutex_);
-        if (!error_) error_ = std::current_exception();
-      }
+      take_schemes();
       done_.arrive_and_wait();
     }
   }
@@ -72,6 +78,7 @@ class SchemeWorkers {
   unsigned threads_;
   std::barrier<> start_, done_;
   std::vector<std::thread> workers_;
+  std::atomic<size_t> next_{0};
   std::span<const Event> events_;
   const BatchEffects* fx_ = nullptr;
   std::vector<std::vector<HostPhysAddr>>* outs_ = nullptr;

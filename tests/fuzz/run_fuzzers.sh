@@ -1,21 +1,19 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang in build-fuzz and runs each for SECONDS_PER_TARGET on a
-# seed corpus the target writes itself (the engine fuzzer for $HVSIM_FUZZ_ENGINE_SECONDS if set).
+# Runs each libFuzzer target for SECONDS_PER_TARGET on a seed corpus the target writes itself (the
+# engine fuzzer for $HVSIM_FUZZ_ENGINE_SECONDS if set). The targets are built in the sanitizer tree
+# (`make asan-build`, clang), from the objects the sanitized test suite also runs.
 # Prints executions per target; exits non-zero on a crash.
 set -euo pipefail
 secs="${1:-10}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-build="${HVSIM_FUZZ_BUILD_DIR:-$root/build-fuzz}"
-jobs="${HVSIM_FUZZ_JOBS:-2}"
+build="${HVSIM_ASAN_BUILD_DIR:-build-asan}"
+case "$build" in /*) ;; *) build="$root/$build" ;; esac
 
-CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DHVSIM_FUZZ=ON -DHVSIM_BENCH=OFF -DHVSIM_WERROR=OFF \
-  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" >"$build.configure.log" 2>&1 ||
-  { cat "$build.configure.log"; exit 1; }
+make -C "$root" --no-print-directory asan-build ASAN_BUILD="$build" >"$build.fuzz-build.log" 2>&1 ||
+  { tail -60 "$build.fuzz-build.log"; exit 1; }
 
 targets=()
 for src in "$root"/tests/fuzz/*_fuzz.cpp; do targets+=("$(basename "$src" .cpp)"); done
-cmake --build "$build" -j"$jobs" --target "${targets[@]}"
 
 status=0
 total=0
