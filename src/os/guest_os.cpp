@@ -144,11 +144,9 @@ const GuestFault& GuestOs::touch(uint32_t pid, GuestVirtAddr va, bool store, boo
     fault_.new_table_pages.push_back(GuestPhysAddr(f << 12));
     return f;
   };
-  MapEffect fx = as.table->map(va.align_down(page_shift(size)), page, size, true, alloc_table);
-  // Record the entries written, top-down, by re-walking the new path.
-  auto path = as.table->walk(va);
-  for (int i = path.count - fx.entries_written; i < path.count; ++i)
-    writes.push_back({path.steps[i].entry_addr, path.steps[i].level});
+  auto fx = as.table->map(va.align_down(page_shift(size)), page, size, true, alloc_table);
+  for (int i = 0; i < fx.entries_written; ++i)
+    writes.push_back({fx.written[i].entry_addr, fx.written[i].level});
   fault_.faulted = true;
   fault_.page = page;
   fault_.size = size;

@@ -117,10 +117,9 @@ void GuestOs::fork(uint32_t parent, uint32_t child, GuestOpEffect& fx) {
           e = X86Entry::with_write(e, false);
           fx.writes.push_back({entry_addr, level});
         }
-        MapEffect m = c.table->map(GuestVirtAddr(va), GuestPhysAddr(frame << 12), size, false, alloc_table);
-        auto path = c.table->walk(GuestVirtAddr(va));
-        for (int i = path.count - m.entries_written; i < path.count; ++i)
-          fx.writes.push_back({path.steps[i].entry_addr, path.steps[i].level});
+        auto m = c.table->map(GuestVirtAddr(va), GuestPhysAddr(frame << 12), size, false, alloc_table);
+        for (int i = 0; i < m.entries_written; ++i)
+          fx.writes.push_back({m.written[i].entry_addr, m.written[i].level});
         if (!in_segment(frame << 12)) {
           if (uint32_t* n = shared_.find(frame))
             ++*n;

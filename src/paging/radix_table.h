@@ -35,9 +35,11 @@ struct WalkPath {
   uint64_t table_frame_at[6] = {};  // table frame read at each level (for page-walk caches)
 };
 
+template <class Out>
 struct MapEffect {
   int entries_written = 0;
   int tables_allocated = 0;
+  std::array<WalkStep<Out>, 5> written{};  // the entries written, top-down
 };
 
 template <class In, class Out, class Fmt>
@@ -88,8 +90,8 @@ class RadixTable {
   };
   // Functional lookup, no cost: what this table maps `va` to.
   std::optional<Translation> translate(In va) const {
-    if (const TablePage* const* leaf_table = leaf_tables_.find(va.value >> kRegionShift)) {
-      uint64_t e = (*leaf_table)->get(table_index(va.value, 1));
+    if (const LeafTable* leaf_table = leaf_tables_.find(va.value >> kRegionShift)) {
+      uint64_t e = leaf_table->page->get(table_index(va.value, 1));
       if (!Fmt::present(e)) return std::nullopt;
       return Translation{Out((e & kEntryAddrMask) | va.offset_in(12)), PageSize::k4K, Fmt::writable(e)};
     }
@@ -111,31 +113,43 @@ class RadixTable {
   // Maps the page of `size` containing `va` to the page at `pa`. `alloc_table()` returns a free
   // frame of `Out` for each missing table page. Overwrites an existing leaf of the same size.
   template <class AllocTable>
-  MapEffect map(In va, Out pa, PageSize size, bool writable, AllocTable&& alloc_table) {
-    MapEffect fx;
-    uint64_t frame = root_;
+  MapEffect<Out> map(In va, Out pa, PageSize size, bool writable, AllocTable&& alloc_table) {
+    MapEffect<Out> fx;
     const int leaf = leaf_level(size);
-    for (int l = levels_; l > leaf; --l) {
-      TablePage* page = mem_->page(frame);
-      const unsigned idx = table_index(va.value, l);
-      uint64_t e = page->get(idx);
-      if (!Fmt::present(e)) {
-        uint64_t child = alloc_table();
-        mem_->create(child);
-        e = Fmt::make_table(child << 12);
-        mem_->write(*page, idx, e);
-        ++fx.entries_written;
-        ++fx.tables_allocated;
-      } else if (Fmt::large(e)) {
-        return fx;  // already covered by a larger page: nothing to do
-      }
-      frame = (e & kEntryAddrMask) >> 12;
-    }
-    TablePage* leaf_page = mem_->page(frame);
-    mem_->write(*leaf_page, table_index(va.value, leaf), Fmt::make_leaf(pa.value, size, writable));
-    ++fx.entries_written;
+    const uint64_t region = va.value >> kRegionShift;
+    auto write = [&](TablePage* page, uint64_t frame, int level, uint64_t entry) {
+      const unsigned idx = table_index(va.value, level);
+      mem_->write(*page, idx, entry);
+      fx.written[fx.entries_written++] = {Out((frame << 12) + idx * 8), level};
+    };
+    const uint64_t leaf_entry = Fmt::make_leaf(pa.value, size, writable);
     if (leaf == 1) {
-      leaf_tables_.insert(va.value >> kRegionShift, leaf_page);
+      // A 4 KiB page in a region whose leaf table exists: every level above is present.
+      if (const LeafTable* lt = leaf_tables_.find(region)) {
+        write(lt->page, lt->frame, 1, leaf_entry);
+        return fx;
+      }
+    }
+    uint64_t frame = root_;
+    TablePage* page = mem_->page(frame);
+    for (int l = levels_; l > leaf; --l) {
+      uint64_t e = page->get(table_index(va.value, l));
+      if (!Fmt::present(e)) {
+        const uint64_t child = alloc_table();
+        TablePage* child_page = mem_->create(child);
+        write(page, frame, l, Fmt::make_table(child << 12));
+        ++fx.tables_allocated;
+        frame = child;
+        page = child_page;
+        continue;
+      }
+      if (Fmt::large(e)) return fx;  // already covered by a larger page: nothing to do
+      frame = (e & kEntryAddrMask) >> 12;
+      page = mem_->page(frame);
+    }
+    write(page, frame, leaf, leaf_entry);
+    if (leaf == 1) {
+      leaf_tables_.insert(region, LeafTable{page, frame});
     } else if (leaf_tables_.size()) {
       // A large leaf replaces whatever table covered its span.
       const uint64_t first = va.align_down(page_shift(size)).value >> kRegionShift;
@@ -308,11 +322,15 @@ class RadixTable {
   }
 
   // Not part of the model: the leaf table of every 2 MiB region mapped with 4 KiB pages, so that
-  // the functional lookup (translate, used on every access to decide demand faults) takes one
-  // hash lookup instead of one per level. Filled by map(), dropped when tables are pruned; a
-  // table's pages are otherwise only freed with the table itself.
+  // the functional lookup (translate, used on every access to decide demand faults) and the
+  // next 4 KiB map() there take one hash lookup instead of one per level. Filled by map(),
+  // dropped when tables are pruned; a table's pages are otherwise only freed with the table.
   static constexpr unsigned kRegionShift = 21;
-  FlatU64Map<TablePage*> leaf_tables_{6};
+  struct LeafTable {
+    TablePage* page;
+    uint64_t frame;
+  };
+  FlatU64Map<LeafTable> leaf_tables_{6};
 
   TableMemory* mem_;
   int levels_;
