@@ -9,8 +9,9 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${HVSIM_ASAN_BUILD_DIR:-build-asan}"
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
 
-make -C "$root" --no-print-directory asan-build ASAN_BUILD="$build" >"$build.fuzz-build.log" 2>&1 ||
-  { tail -60 "$build.fuzz-build.log"; exit 1; }
+mkdir -p "$build"
+make -C "$root" --no-print-directory asan-build ASAN_BUILD="$build" >"$build/fuzz-build.log" 2>&1 ||
+  { tail -60 "$build/fuzz-build.log"; exit 1; }
 
 targets=()
 for src in "$root"/tests/fuzz/*_fuzz.cpp; do targets+=("$(basename "$src" .cpp)"); done
