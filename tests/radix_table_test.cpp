@@ -21,6 +21,29 @@ struct Fixture {
 
 }  // namespace
 
+// map() reports the entries it wrote, top-down, as a walk of the new mapping reads them: all four
+// for a page in a fresh region, the leaf alone for the next page there (which takes the region's
+// leaf table without descending).
+TEST(RadixTable, MapReportsTheEntriesItWroteAsTheWalkReadsThem) {
+  Fixture f(4);
+  const GuestVirtAddr first(0x7f12'3456'7000ull), second(0x7f12'3457'2000ull);  // one 2 MiB region
+  auto fx1 = f.table.map(first, GuestPhysAddr(0x5000), PageSize::k4K, true, f.alloc());
+  auto path1 = f.table.walk(first);
+  ASSERT_EQ(fx1.entries_written, 4);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(fx1.written[i].entry_addr, path1.steps[i].entry_addr) << i;
+    EXPECT_EQ(fx1.written[i].level, path1.steps[i].level) << i;
+  }
+  auto fx2 = f.table.map(second, GuestPhysAddr(0x9000), PageSize::k4K, false, f.alloc());
+  auto path2 = f.table.walk(second);
+  ASSERT_EQ(fx2.entries_written, 1);
+  EXPECT_EQ(fx2.tables_allocated, 0);
+  EXPECT_EQ(fx2.written[0].entry_addr, path2.steps[3].entry_addr);
+  EXPECT_EQ(fx2.written[0].level, 1);
+  EXPECT_EQ(path2.result.value, 0x9000u);
+  EXPECT_FALSE(f.table.translate(second)->writable);
+}
+
 TEST(RadixTable, FourKiBMappingWritesRealEntriesAndWalksFourLevels) {
   Fixture f(4);
   GuestVirtAddr va(0x7f12'3456'7abcull);
