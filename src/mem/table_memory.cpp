@@ -25,7 +25,7 @@ TablePage* TableMemory::create(uint64_t frame) {
     }
     p = &records_.back()[used_in_records_++];
   }
-  *p = TablePage{};
+  // Empty already: records are made empty and release() empties those it frees.
   index_.insert(frame, p);
   return p;
 }
