@@ -1,5 +1,6 @@
 // Translation Pass-Through: one-dimensional walks of guest-owned gVA -> hPA tables, with a
-// host memory tag checked on every page-table page read and on every TLB fill.
+// host memory tag checked on the page-table pages a walk reaches and at every TLB fill (without
+// page-walk caches, as here, every page read; tpt_tag_check_test has the modes).
 #include <gtest/gtest.h>
 
 #include "hv/memory_tags.h"
@@ -35,6 +36,8 @@ TEST(MemoryTags, CacheHitsMissesAndForeignTags) {
   EXPECT_EQ(tags.counters.cache_hits, 1u);
   EXPECT_EQ(tags.counters.faults, 2u);
   EXPECT_EQ(cost.cycles, 3 * 200u + 1);
+  EXPECT_EQ(tags.counters.dram_fetches, 3u);  // no data caches configured
+  EXPECT_EQ(tags.counters.cycles, cost.cycles);
   // Re-tagging drops the cached copy: the next check sees the new owner.
   tags.assign(10, 3);
   EXPECT_FALSE(tags.check(10, 1, cache, cost));

@@ -1,9 +1,15 @@
 // Host-side physical memory tagging, as Translation Pass-Through uses it for isolation: every
 // host frame has an owner tag (a VM id) in a tag table in host memory, modelled on AMD
-// SEV-SNP's Reverse Map Table (one 16-byte entry per 4 KiB frame; a large page is tagged at its
-// first frame). The hardware checks the tag of every page-table page it reads and of every page
-// it puts in the TLB; checks go through a small tag cache, and a miss fetches the tag entry
-// through the data-cache hierarchy like any other memory reference.
+// SEV-SNP's Reverse Map Table: one 16-byte entry per 4 KiB frame in system memory (Linux,
+// Documentation/arch/x86/amd-memory-encryption.rst, "Reverse Map Table (RMP)"); a large page is
+// checked at its first frame, as the hardware reads the RMP entry of a 2 MiB region's base when
+// it builds a 2 MiB TLB entry (the SEV-SNP hypervisor patch adding snp_safe_alloc_page(),
+// linux-kernel list).
+// Which frames are checked, and when, is the scheme's choice (schemes/tpt_tag_check.h). A check
+// goes through an optional small tag cache (an assumption: AMD documents none), and a miss
+// fetches the tag entry through the data-cache hierarchy like any other memory reference, as
+// RMP entries are cached in L1D and L2 (Bagia et al., "A Close Look at RMP Entry Caching and
+// Its Security Implications in SEV-SNP", abstract).
 #pragma once
 #include <cstdint>
 
@@ -24,8 +30,10 @@ struct MemoryTagConfig {
 struct MemoryTagCounters {
   uint64_t checks = 0;
   uint64_t cache_hits = 0;
-  uint64_t fetches = 0;  // tag entries read from the memory hierarchy
-  uint64_t faults = 0;   // checks that found another owner's tag
+  uint64_t fetches = 0;       // tag entries read from the memory hierarchy
+  uint64_t dram_fetches = 0;  // ... of which no data cache held the line
+  uint64_t faults = 0;        // checks that found another owner's tag
+  uint64_t cycles = 0;        // of every check: tag-cache hits and fetches
 };
 
 class MemoryTags {
@@ -52,16 +60,21 @@ class MemoryTags {
   bool check(uint64_t frame, uint16_t vm, CacheHierarchy& cache, WalkCost& cost) {
     ++counters.checks;
     uint16_t tag;
+    uint32_t cycles;
     if (const uint16_t* hit = cache_.lookup(frame)) {
       ++counters.cache_hits;
-      cost.cycles += cfg_.cache_hit_cycles;
+      cycles = cfg_.cache_hit_cycles;
       tag = *hit;
     } else {
       ++counters.fetches;
-      cost.cycles += cache.access(entry_address(frame)).cycles;
+      const CacheHierarchy::Result r = cache.access(entry_address(frame));
+      if (r.level == MemLevel::kDram) ++counters.dram_fetches;
+      cycles = r.cycles;
       tag = owner(frame);
       cache_.insert(frame, tag);
     }
+    cost.cycles += cycles;
+    counters.cycles += cycles;
     if (tag == vm) return true;
     ++counters.faults;
     return false;

@@ -58,7 +58,9 @@ const std::array kScalars = {
                   "hardware walks that ended on a non-present entry (e.g. a shadow miss)"),
     HVSIM_COUNTER(faulting_walk_refs, "references", "entries the faulting walks fetched"),
     HVSIM_COUNTER(guest_faults, "faults", "demand, copy-on-write and protection faults taken by the guest"),
-    HVSIM_COUNTER(tlb_hit_cycles, "cycles", "cycles of L1-TLB misses that hit the second-level TLB"),
+    HVSIM_COUNTER(tlb_hit_cycles, "cycles",
+                  "cycles of L1-TLB misses that hit the second-level TLB, and of tag checks on TLB hits "
+                  "(tpt.tag_check = access)"),
     HVSIM_COUNTER(data_cycles, "cycles", "data accesses through the cache model (when cache.data_accesses)"),
     HVSIM_COUNTER(base_cycles, "cycles", "non-memory work (core.base_cycles_per_access per access)"),
     HVSIM_DERIVED("pt_alloc_cycles", "cycles",

@@ -27,6 +27,9 @@ namespace hvsim {
 //   on_switch         a CR3 write to another process (not the first one of the run)
 //   flush_walk_caches translations of this PCID changed: drop what is cached beyond the TLB
 //   host_address      (Out other than HostPhysAddr) the final address of a translated one, for --verify
+//   on_tlb_hit        (only in a scheme declaring `static constexpr bool kTlbHitHook = true`) a
+//                     TLB hit to page `page`: the cycles the hit costs on top (charged as TLB-hit
+//                     cycles); tpt's tag check on every access
 template <class S, class Out>
 struct TlbSchemeHookTypes {  // each hook's exact type, as a pointer to a member of S
   using Walk = Translation<Out> (S::*)(const Event&);
@@ -35,7 +38,21 @@ struct TlbSchemeHookTypes {  // each hook's exact type, as a pointer to a member
   using Switch = void (S::*)(const AddressSpace&);
   using FlushWalkCaches = void (S::*)(uint16_t);
   using HostAddress = HostPhysAddr (S::*)(Out) const;
+  using TlbHitCheck = uint32_t (S::*)(Out);
 };
+
+// Whether scheme S asks for the on_tlb_hit hook.
+template <class S>
+constexpr bool wants_tlb_hit_hook() {
+  if constexpr (requires { S::kTlbHitHook; })
+    return S::kTlbHitHook;
+  else
+    return false;
+}
+
+template <class S, class Out>
+concept TlbHitHook = !wants_tlb_hit_hook<S>() ||
+                     std::same_as<decltype(&S::on_tlb_hit), typename TlbSchemeHookTypes<S, Out>::TlbHitCheck>;
 
 // A scheme whose TLB holds other than host-physical pages says where they end up.
 template <class S, class Out>
@@ -43,7 +60,7 @@ concept FinalAddressHook = std::same_as<Out, HostPhysAddr> ||
     std::same_as<decltype(&S::host_address), typename TlbSchemeHookTypes<S, Out>::HostAddress>;
 
 template <class S, class Out>
-concept TlbSchemeHooks = FinalAddressHook<S, Out> && requires {
+concept TlbSchemeHooks = FinalAddressHook<S, Out> && TlbHitHook<S, Out> && requires {
   requires std::same_as<decltype(&S::walk), typename TlbSchemeHookTypes<S, Out>::Walk>;
   requires std::same_as<decltype(&S::on_guest_fault), typename TlbSchemeHookTypes<S, Out>::GuestFault>;
   requires std::same_as<decltype(&S::on_os_event), typename TlbSchemeHookTypes<S, Out>::OsEvent>;
@@ -100,6 +117,9 @@ class TlbScheme : public Scheme {
           size = t.size();
           tlb_.fill(va, space_->pcid, size, page);
         }
+      }
+      if constexpr (wants_tlb_hit_hook<Derived>()) {
+        if (hit != TlbHit::kMiss) stats.tlb_hit_cycles += self.on_tlb_hit(page);
       }
       const Out translated(page.value | (ev.addr & (page_bytes(size) - 1)));
       if (out) {

@@ -1,17 +1,23 @@
 // tpt: Translation Pass-Through (Bergman et al., ATC 2023). The guest owns one-dimensional
 // gVA -> hPA tables and writes them itself, without exits; a TLB miss walks them in one
-// dimension (g references). Isolation comes from host memory tags: every page-table page the
-// walker reads and every page it puts in the TLB must carry this VM's owner tag. Tag checks go
-// through a tag cache; misses fetch the tag entry from memory and are reported apart from the
-// walk's own references (details: tag_fetches). A foreign tag is a fault: an exit to the
-// hypervisor, counted (tag_faults); hvsim then lets the hypervisor hand the frame back so the
-// access completes with the same answer as every other scheme.
+// dimension (g references). Isolation comes from host memory tags: the frame a translation ends
+// at and the page-table pages the walker reaches must carry this VM's owner tag. When each is
+// checked is tag_check (schemes/tpt_tag_check.h): by default at the end of the walk, before the
+// TLB fill, with the result kept in the TLB entry (and in page-walk-cache entries), as AMD
+// SEV-SNP checks its RMP. A check goes through the tag cache; misses fetch the tag entry through
+// the data caches and are reported apart from the walk's own references (details: tag_fetches).
+// A foreign tag is a fault: an exit to the hypervisor, counted (tag_faults); hvsim then lets the
+// hypervisor hand the frame back so the access completes with the same answer as every other
+// scheme.
 //
-// Keys ([tpt]): tag_cache_entries, tag_cache_ways, tag_cache_hit_cycles, tag_entry_bytes (16, as
-// SEV-SNP's RMP; smaller tags pack more frames per cache line), tag_fault_cycles, and
-// inject_foreign_every = N, which tags every Nth page the guest maps as another VM's (a fault
-// injector for isolation experiments and tests; 0 = off).
+// Keys ([tpt]): tag_check, tag_cache_entries, tag_cache_ways, tag_cache_hit_cycles,
+// tag_entry_bytes (16, as SEV-SNP's RMP; smaller tags pack more frames per cache line),
+// tag_fault_cycles, and inject_foreign_every = N, which tags every Nth page the guest maps as
+// another VM's (a fault injector for isolation experiments and tests; 0 = off).
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "hv/host_mapped_tables.h"
 #include "hv/memory_tags.h"
@@ -19,6 +25,7 @@
 #include "schemes/follow_guest.h"
 #include "schemes/scheme_details.h"
 #include "schemes/tlb_scheme.h"
+#include "schemes/tpt_tag_check.h"
 
 namespace hvsim {
 namespace {
@@ -26,16 +33,25 @@ namespace {
 constexpr uint16_t kThisVm = 1, kOtherVm = 2;
 
 struct TptConfig {
+  TagCheckMode tag_check = TagCheckMode::kFill;
   MemoryTagConfig tags;
   std::optional<uint32_t> tag_fault_cycles;  // unset: costs.ept_violation_cycles
   uint64_t inject_foreign_every = 0;
 };
 
 HVSIM_CONFIG_SECTION(TptConfig, "tpt", 0, "Translation Pass-Through's host memory tags") {
+  s.choice(
+       "tag_check", &TptConfig::tag_check,
+       std::vector<std::pair<std::string, TagCheckMode>>{
+           {"fill", TagCheckMode::kFill}, {"walk", TagCheckMode::kWalk}, {"access", TagCheckMode::kAccess}})
+      .doc(
+          "when tags are checked: fill = at the end of the walk, result kept in the TLB and page-walk-cache "
+          "entries (SEV-SNP's RMP check); walk = every table page read and the fill; access = walk, and "
+          "every TLB hit");
   s.integer(
        "tag_cache_entries", [](TptConfig & c) -> auto& { return c.tags.cache_entries; }, 0, 1u << 20)
       .unit("entries")
-      .doc("tag cache entries (0 = none: every check fetches its tag)");
+      .doc("tag cache entries (assumed; 0 = none: every check fetches its tag through the data caches)");
   s.integer(
        "tag_cache_ways", [](TptConfig & c) -> auto& { return c.tags.cache_ways; }, 1, 1u << 20)
       .unit("ways")
@@ -68,6 +84,7 @@ class TptScheme final : public TlbScheme<TptScheme> {
         tag_pool_(ctx.machine.hypervisor().make_pool(ctx.machine.hypervisor().host_memory_bytes() / 4096 *
                                                      ctx.profile.section<TptConfig>().tags.entry_bytes)),
         tags_(tag_pool_.allocate() << 12, ctx.profile.section<TptConfig>().tags),
+        mode_(ctx.profile.section<TptConfig>().tag_check),
         tag_fault_cycles_(ctx.profile.section<TptConfig>().tag_fault_cycles),
         inject_every_(ctx.profile.section<TptConfig>().inject_foreign_every) {}
 
@@ -103,14 +120,27 @@ class TptScheme final : public TlbScheme<TptScheme> {
     }
     if (!table_) return Translation<HostPhysAddr>::fault({});
     auto w = walk_1d(*table_, GuestVirtAddr(ev.addr), space().pcid, pwc_, cache_);
-    // The walk's own cost, plus the tag checks of the table pages it read and of the TLB fill
-    // (reported apart from its references).
+    // The walk's own cost, plus the tag checks of the table pages it reached and of the frame
+    // it ends at, before the TLB fill (reported apart from its references).
     WalkCost tag_cost;
-    for (int i = 0; i < w.path.count; ++i) check_tag(w.path.steps[i].entry_addr.value >> 12, tag_cost);
+    for (int i = first_checked_table(w.path, table_->levels(), mode_); i < w.path.count; ++i) {
+      check_tag(w.path.steps[i].entry_addr.value >> 12, tag_cost);
+      ++table_checks_;
+    }
     Translation<HostPhysAddr> t = w.translation();
     if (t.ok()) check_tag(t.page().value >> 12, tag_cost);
     t.cost.cycles += tag_cost.cycles;
     return t;
+  }
+
+  // tag_check = access: the data frame is checked again on every TLB hit.
+  static constexpr bool kTlbHitHook = true;
+  uint32_t on_tlb_hit(HostPhysAddr page) {
+    if (!checks_tlb_hits(mode_)) return 0;
+    WalkCost cost;
+    check_tag(page.value >> 12, cost);
+    ++hit_checks_;
+    return cost.cycles;
   }
 
   void on_guest_fault(const Event& ev, const Effect& fx) {
@@ -139,6 +169,10 @@ class TptScheme final : public TlbScheme<TptScheme> {
     stats.details["tag_cache_hits"] = static_cast<double>(tags_.counters.cache_hits);
     stats.details["tag_fetches"] = static_cast<double>(tags_.counters.fetches);
     stats.details["tag_faults"] = static_cast<double>(tags_.counters.faults);
+    stats.details["tag_table_checks"] = static_cast<double>(table_checks_);
+    stats.details["tag_hit_checks"] = static_cast<double>(hit_checks_);
+    stats.details["tag_dram_fetches"] = static_cast<double>(tags_.counters.dram_fetches);
+    stats.details["tag_cycles"] = static_cast<double>(tags_.counters.cycles);
     if (stats.walks)
       stats.details["tag_fetches_per_walk"] = static_cast<double>(tags_.counters.fetches) / stats.walks;
     stats.details["host_frames_assigned"] = static_cast<double>(frames_assigned_);
@@ -161,10 +195,12 @@ class TptScheme final : public TlbScheme<TptScheme> {
   HostMappedTables tables_;
   HostTablePool tag_pool_;
   MemoryTags tags_;
+  TagCheckMode mode_;
   // Unset: a tag fault is priced like an EPT violation (costs.ept_violation_cycles).
   std::optional<uint32_t> tag_fault_cycles_;
   uint64_t inject_every_;
   uint64_t leaves_ = 0, frames_assigned_ = 0, tag_assignments_ = 0;
+  uint64_t table_checks_ = 0, hit_checks_ = 0;
   HostMappedTable* table_ = nullptr;
   uint32_t table_pid_ = 0;
 };
@@ -176,15 +212,18 @@ HVSIM_REGISTER_SCHEME(tpt, "tpt",
                       [](SchemeContext& ctx) { return std::make_unique<TptScheme>(ctx); });
 
 // The figures in stats.details (docs/schemes.md).
-HVSIM_SCHEME_DETAILS(tpt_details, {"tag_checks", "checks", "frame ownership checks"},
-                     {"tag_cache_hits", "hits", "checks the tag cache served"},
-                     {"tag_fetches", "references",
-                      "tag entries fetched through the cache hierarchy (not in walk_mem_refs)"},
-                     {"tag_faults", "faults", "accesses to a frame tagged for another VM (exits)"},
-                     {"tag_fetches_per_walk", "references", "tag_fetches / walks", DetailKind::kPerWalk,
-                      "tag_fetches"},
-                     {"host_frames_assigned", "frames", "host frames handed to the VM and tagged"},
-                     {"tag_assignments", "writes", "tag-table writes that changed a frame's owner"},
-                     {"tpt_table_pages", "pages", "TPT table pages at the end", DetailKind::kLevel});
+HVSIM_SCHEME_DETAILS(
+    tpt_details, {"tag_checks", "checks", "frame ownership checks"},
+    {"tag_cache_hits", "hits", "checks the tag cache served"},
+    {"tag_fetches", "references", "tag entries fetched through the cache hierarchy (not in walk_mem_refs)"},
+    {"tag_faults", "faults", "accesses to a frame tagged for another VM (exits)"},
+    {"tag_table_checks", "checks", "checks of page-table pages the walks reached"},
+    {"tag_hit_checks", "checks", "checks on TLB hits (tag_check = access)"},
+    {"tag_dram_fetches", "references", "tag fetches no data cache held (DRAM)"},
+    {"tag_cycles", "cycles", "cycles of all tag checks (in walk_cycles; on TLB hits, in tlb_hit_cycles)"},
+    {"tag_fetches_per_walk", "references", "tag_fetches / walks", DetailKind::kPerWalk, "tag_fetches"},
+    {"host_frames_assigned", "frames", "host frames handed to the VM and tagged"},
+    {"tag_assignments", "writes", "tag-table writes that changed a frame's owner"},
+    {"tpt_table_pages", "pages", "TPT table pages at the end", DetailKind::kLevel});
 
 }  // namespace hvsim
