@@ -146,14 +146,14 @@ std::string clock_comment(const Calibration& c) {
 
 std::string kvm_header(const Calibration& c) {
   const KvmCosts& k = c.kvm;
-  if (!k.unavailable.empty()) return "#   /dev/kvm: " + k.reason + "\n";
+  if (!k.unavailable.empty()) return "#   /dev/kvm: not measured: " + k.reason + "\n";
   std::string s =
       fmt::format("#   /dev/kvm ({}, {} guest): ", k.module.empty() ? "module not known" : k.module,
                   k.report.mode == GuestMode::kLong64User ? "64-bit CPL3" : "real-mode");
   s += fmt::format("empty guest loop {:.0f} ns; PIO exit to the kernel {:.0f} ns, to user space {:.0f} ns",
                    k.report.loop_ns, k.kernel_exit_ns(), k.user_exit_ns());
   if (k.cpuid_exit_ns() > 0) s += fmt::format(", CPUID exit {:.0f} ns", k.cpuid_exit_ns());
-  s += "\n#     " + k.reason + "\n";
+  s += fmt::format("\n#     {}: {}\n", k.use ? "used" : "not used", k.reason);
   return s;
 }
 
@@ -201,6 +201,8 @@ std::vector<ProfileEdit> calibrated_edits(const Calibration& c) {
   Edits e;
   e.push_back({"profile", "name", quoted("calibrated"), "written by hvsim calibrate on " + c.date});
   e.push_back({"core", "frequency_ghz", fmt::format("{:.3f}", c.ghz()), clock_comment(c)});
+  e.push_back({"cache", "", std::nullopt,
+               "this host's data caches: sizes from sysfs, latencies measured (see each key)"});
   cache_edits(e, c);
   tlb_edits(e, c);
   kvm_edits(e, c);

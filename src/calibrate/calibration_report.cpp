@@ -89,7 +89,8 @@ std::string render_calibration(const Calibration& c) {
   std::string s = fmt::format("hvsim calibrate: {}; {}; {:.1f} s\n", c.cpu_model, c.kernel, c.seconds);
   s += fmt::format("2 MiB pages: {}\n4 KiB pages: {}\n", c.lines.backing, c.pages_small.backing);
   s += table(rows);
-  s += "kvm: " + c.kvm.reason + "\n";
+  s += fmt::format("kvm: exit costs {}: {}\n", c.kvm.use ? "used" : "not used (the default's kept)",
+                   c.kvm.reason);
   for (const auto& n : c.kvm.report.notes) s += "note: " + n + "\n";
   return s;
 }

@@ -35,20 +35,20 @@ std::string kvm_module() {
 void judge_kvm_costs(KvmCosts& k, KvmChoice choice) {
   k.use = false;
   if (!k.unavailable.empty()) {
-    k.reason = "not measured: " + k.unavailable;
+    k.reason = k.unavailable;
   } else if (k.report.emulated || k.report.rows.empty()) {
     k.reason = fmt::format(
-        "not used: guest code is emulated on this /dev/kvm (an empty guest loop iteration takes {:.0f} ns), "
-        "so exit times are the emulator's",
+        "guest code is emulated on this /dev/kvm (an empty guest loop iteration takes {:.0f} ns), so exit "
+        "times are the emulator's",
         k.report.loop_ns);
   } else if (choice == KvmChoice::kDefault) {
-    k.reason = fmt::format("not used (--kvm-costs default): measured {:.0f} ns for an in-kernel exit",
-                           k.kernel_exit_ns());
+    k.reason =
+        fmt::format("--kvm-costs default (measured {:.0f} ns for an exit to the kernel)", k.kernel_exit_ns());
   } else if (k.module == "kvm_pvm" && choice == KvmChoice::kAuto) {
     k.reason = fmt::format(
-        "not used: /dev/kvm is kvm_pvm, whose guests run in this machine's user mode, so an exit is a "
-        "software switch (measured {:.0f} ns to the kernel, {:.0f} ns to user space), not the hardware "
-        "VM exit this key models; --kvm-costs measured takes them",
+        "/dev/kvm is kvm_pvm, whose guests run in this machine's user mode: an exit is a software switch "
+        "(measured {:.0f} ns to the kernel, {:.0f} ns to user space), not the hardware VM exit this key "
+        "models (--kvm-costs measured takes them)",
         k.kernel_exit_ns(), k.user_exit_ns());
   } else {
     k.use = true;

@@ -15,6 +15,12 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  return s;
+}
+
 // "[cache]   # comment" -> "cache"; "" if the line is no table header.
 std::string section_of(std::string_view line) {
   line = trim(line);
@@ -23,12 +29,13 @@ std::string section_of(std::string_view line) {
   return close == std::string_view::npos ? "" : std::string(trim(line.substr(1, close - 1)));
 }
 
-struct KeyLine {
+// A key line, "key = value   # comment", or a table header, "[name]   # comment" (value empty).
+struct Line {
   std::string key, value, comment;  // comment without its '#'
 };
 
-// "key = value   # comment"; false for other lines. Quoted values may hold '#'.
-bool parse_key_line(std::string_view line, KeyLine& out) {
+// False for lines that are neither key lines nor headers. Quoted values may hold '#'.
+bool parse_key_line(std::string_view line, Line& out) {
   const std::string_view t = trim(line);
   if (t.empty() || t.front() == '#' || t.front() == '[') return false;
   const size_t eq = t.find('=');
@@ -46,20 +53,44 @@ bool parse_key_line(std::string_view line, KeyLine& out) {
   return true;
 }
 
-std::string render(const KeyLine& k) {
-  std::string s = fmt::format("{} = {}", k.key, k.value);
+std::string render(const Line& k) {
+  std::string s = k.value.empty() ? k.key : fmt::format("{} = {}", k.key, k.value);
   if (k.comment.empty()) return s;
   s.append(s.size() < kCommentColumn ? kCommentColumn - s.size() : 1, ' ');
   return s + "# " + k.comment;
 }
 
-void apply(KeyLine& k, const ProfileEdit& e) {
+void apply(Line& k, const ProfileEdit& e) {
   if (e.value) {
     k.value = *e.value;
-    k.comment = e.comment;
+    k.comment = one_line(e.comment);
+  } else if (k.value.empty()) {  // a header: its comment is replaced
+    k.comment = one_line(e.comment);
   } else if (!e.comment.empty()) {
-    k.comment = k.comment.empty() ? e.comment : k.comment + "; " + e.comment;
+    k.comment = k.comment.empty() ? one_line(e.comment) : k.comment + "; " + one_line(e.comment);
   }
+}
+
+// The line with the edits that name it applied; marks them used.
+std::string edit_line(std::string_view line, std::string& section, const std::vector<ProfileEdit>& edits,
+                      std::vector<bool>& used) {
+  Line k;
+  std::string key;
+  if (std::string s = section_of(line); !s.empty()) {
+    section = s;
+    k = {"[" + s + "]", "", ""};
+  } else if (parse_key_line(line, k)) {
+    key = k.key;
+  } else {
+    return std::string(line);
+  }
+  bool edited = false;
+  for (size_t i = 0; i < edits.size(); ++i)
+    if (edits[i].section == section && edits[i].key == key) {
+      apply(k, edits[i]);
+      used[i] = edited = true;
+    }
+  return edited ? render(k) : std::string(line);
 }
 
 }  // namespace
@@ -73,24 +104,13 @@ std::string rewrite_profile(std::string_view base, const std::vector<ProfileEdit
   while (pos < base.size()) {
     size_t nl = base.find('\n', pos);
     if (nl == std::string_view::npos) nl = base.size();
-    const std::string_view line = base.substr(pos, nl - pos);
+    out += edit_line(base.substr(pos, nl - pos), section, edits, used) + "\n";
     pos = nl + 1;
-    if (std::string s = section_of(line); !s.empty()) section = s;
-    KeyLine k;
-    bool edited = false;
-    if (parse_key_line(line, k))
-      for (size_t i = 0; i < edits.size(); ++i)
-        if (edits[i].section == section && edits[i].key == k.key) {
-          apply(k, edits[i]);
-          used[i] = edited = true;
-        }
-    out += edited ? render(k) : std::string(line);
-    out += '\n';
   }
   for (size_t i = 0; i < edits.size(); ++i)
     if (!used[i])
-      throw std::logic_error(
-          fmt::format("profile edit: the base profile has no {}.{}", edits[i].section, edits[i].key));
+      throw std::logic_error(fmt::format("profile edit: the base profile has no {}{}{}", edits[i].section,
+                                         edits[i].key.empty() ? " section" : ".", edits[i].key));
   return out;
 }
 

@@ -10,9 +10,10 @@
 namespace hvsim {
 
 struct ProfileEdit {
-  std::string section, key;          // "cache", "l1_cycles"
+  std::string section, key;          // "cache", "l1_cycles"; key "": the [section] line's comment
   std::optional<std::string> value;  // as TOML ("5", "\"48KiB\""); none: the value stays
-  std::string comment;               // replaces the line's comment (with a value) or is appended
+  std::string comment;               // replaces the line's comment (with a value, or of a [section]
+                                     // line), or is appended to it
 };
 
 // `base` with every edit applied and `header` (comment lines, each starting with '#') put
