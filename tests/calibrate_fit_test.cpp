@@ -135,6 +135,7 @@ TEST(CalibrateCacheFit, EachLevelIsThePlateauWithinItsSize) {
   EXPECT_DOUBLE_EQ(f.llc.cycles, 50);
   EXPECT_EQ(f.llc.from, 2 * MiB);  // the mixed point at 1.5 MiB is no level's
   EXPECT_EQ(f.llc.to, 8 * MiB);
+  EXPECT_EQ(f.llc.reach, 8 * MiB);
   EXPECT_DOUBLE_EQ(f.dram.cycles, 200);
   EXPECT_EQ(f.dram.from, 12 * MiB);
   EXPECT_FALSE(f.llc_invisible);
@@ -154,6 +155,22 @@ TEST(CalibrateCacheFit, AnLlcAtDramLatencyIsInvisible) {
   EXPECT_EQ(f.llc.note, "DRAM's latency from 3MiB on, inside the listed 105MiB: no level of its own");
   EXPECT_DOUBLE_EQ(f.dram.cycles, 350);
   EXPECT_EQ(f.dram.from, 3 * MiB);
+}
+
+// A share of the listed LLC: hits at 140 cycles to 4 MiB, then DRAM.
+double small_llc(uint64_t x) { return x <= 2 * MiB ? no_llc(x) : x <= 4 * MiB ? 140 : 400; }
+
+TEST(CalibrateCacheFit, AnLlcSmallerThanListedIsFoundWithItsReach) {
+  const auto c = curve(footprint_grid(16 * KiB, 1 * GiB, 2), small_llc);
+  const CacheFit f = fit_cache_levels(c, {48 * KiB, 2 * MiB, 105 * MiB});
+  ASSERT_TRUE(f.llc.found) << f.llc.note;
+  EXPECT_FALSE(f.llc_invisible);
+  EXPECT_DOUBLE_EQ(f.llc.cycles, 140);
+  EXPECT_EQ(f.llc.from, 3 * MiB);
+  EXPECT_EQ(f.llc.to, 4 * MiB);
+  EXPECT_EQ(f.llc.reach, 4 * MiB);
+  EXPECT_DOUBLE_EQ(f.dram.cycles, 400);
+  EXPECT_EQ(f.dram.from, 6 * MiB);
 }
 
 TEST(CalibrateCacheFit, LevelsBeyondTheLargestFootprintAreNotFound) {

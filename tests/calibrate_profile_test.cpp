@@ -79,11 +79,11 @@ Calibration synthetic() {
       {1, 48 * KiB, 12, 64, 64, "0"}, {2, 2 * MiB, 16, 64, 2048, "0"}, {3, 105 * MiB, 15, 64, 114688, "0-1"}};
   for (uint64_t f : {16 * KiB, 32 * KiB, 64 * KiB, 1 * MiB, 4 * MiB, 64 * MiB})
     c.lines.points.push_back({f, f / 64, 100000, {2.5, 2.5, 2.6, 5, true}, {}});
-  c.cache.l1 = {true, 5.2, 16 * KiB, 32 * KiB, ""};
-  c.cache.l2 = {true, 16.4, 64 * KiB, 1 * MiB, ""};
+  c.cache.l1 = {true, 5.2, 16 * KiB, 32 * KiB, 0, ""};
+  c.cache.l2 = {true, 16.4, 64 * KiB, 1 * MiB, 0, ""};
   c.cache.llc_invisible = true;
   c.cache.llc.note = "DRAM's latency from 4MiB on, inside the listed 105MiB: no level of its own";
-  c.cache.dram = {true, 351.6, 4 * MiB, 64 * MiB, ""};
+  c.cache.dram = {true, 351.6, 4 * MiB, 64 * MiB, 0, ""};
   c.tlb.l1 = {true, 96, 0, 7.4};
   c.tlb.l2_hit_cycles = 7.4;
   c.tlb.l2 = {true, 2048, 7.4, 40};
@@ -114,6 +114,22 @@ TEST(CalibrateProfile, LoadsBackWithTheMeasuredValues) {
             std::string::npos)
       << text;
   EXPECT_NE(line_of(text, "llc_size = 0").find("sysfs lists a 105MiB 15-way L3"), std::string::npos);
+}
+
+TEST(CalibrateProfile, AnLlcShareIsTheSizeTheChaseSaw) {
+  Calibration c = synthetic();
+  c.cache.llc_invisible = false;
+  c.cache.llc = {true, 138.4, 3 * MiB, 4 * MiB, 4 * MiB, ""};
+  const std::string text = calibrated_profile_text(c);
+  const Profile p = parse_profile(text, "calibrated");
+  EXPECT_EQ(number(p, "cache.llc_size"), 4096.0 * 15 * 64);  // 4 MiB in whole 15-way sets, 4096 of them
+  EXPECT_EQ(number(p, "cache.llc_ways"), 15);
+  EXPECT_EQ(number(p, "cache.llc_cycles"), 138);
+  EXPECT_NE(line_of(text, "llc_size")
+                .find("measured: the chase leaves this level for DRAM after 4MiB, of the "
+                      "105MiB 15-way L3 sysfs lists (CPUs 0-1)"),
+            std::string::npos)
+      << line_of(text, "llc_size");
 }
 
 TEST(CalibrateProfile, UnmeasuredKeysKeepTheDefaultAndItsSource) {

@@ -36,12 +36,14 @@ const CacheLevelInfo* sysfs_level(const Calibration& c, uint32_t level) {
   return nullptr;
 }
 
-// size and ways of one level from sysfs, into the model's geometry.
-void geometry_edits(Edits& e, const std::string& name, const CacheLevelInfo& l, uint32_t line) {
+// size and ways of one level from sysfs, into the model's geometry; `how` says where the size
+// comes from (default: sysfs).
+void geometry_edits(Edits& e, const std::string& name, const CacheLevelInfo& l, uint32_t line,
+                    std::string how = "") {
   const uint32_t ways = l.ways ? l.ways : static_cast<uint32_t>(default_integer("cache." + name + "_ways"));
   const uint64_t size = representable_cache_size(l.size, ways, line);
-  std::string how =
-      fmt::format("sysfs: L{} {}, {}-way, {} sets", l.level, format_size(l.size), l.ways, l.sets);
+  if (how.empty())
+    how = fmt::format("sysfs: L{} {}, {}-way, {} sets", l.level, format_size(l.size), l.ways, l.sets);
   if (size != l.size)
     how += fmt::format(" (the model needs a power-of-two set count: the largest such size below)");
   e.push_back({"cache", name + "_size", quoted(format_size(size)), how});
@@ -61,6 +63,7 @@ void latency_edit(Edits& e, const Calibration& c, const std::string& key, const 
 
 void llc_edits(Edits& e, const Calibration& c, uint32_t line) {
   const CacheLevelInfo* l3 = sysfs_level(c, 3);
+  const LevelFit& f = c.cache.llc;
   if (c.cache.llc_invisible && l3) {
     e.push_back({"cache", "llc_size", "0",
                  fmt::format("measured: sysfs lists a {} {}-way L3 (CPUs {}), but {}; 0 = level absent",
@@ -68,8 +71,18 @@ void llc_edits(Edits& e, const Calibration& c, uint32_t line) {
     e.push_back({"cache", "llc_cycles", std::nullopt, "unused with llc_size = 0"});
     return;
   }
-  if (l3) geometry_edits(e, "llc", *l3, line);
-  latency_edit(e, c, "llc_cycles", c.cache.llc);
+  if (l3 && f.found && f.reach && f.reach < l3->size / 2) {
+    // Less of a shared LLC than listed (other tenants, a cache partition): the size the chase saw.
+    CacheLevelInfo seen = *l3;
+    seen.size = f.reach;
+    geometry_edits(e, "llc", seen, line,
+                   fmt::format("measured: the chase leaves this level for DRAM after {}, of the {} {}-way L3 "
+                               "sysfs lists (CPUs {})",
+                               format_size(f.reach), format_size(l3->size), l3->ways, l3->shared_cpus));
+  } else if (l3) {
+    geometry_edits(e, "llc", *l3, line);
+  }
+  latency_edit(e, c, "llc_cycles", f);
 }
 
 void cache_edits(Edits& e, const Calibration& c) {

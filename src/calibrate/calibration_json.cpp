@@ -28,7 +28,11 @@ json curve_json(const ChaseCurve& c, double ghz) {
 
 json level_json(const LevelFit& f) {
   if (!f.found) return {{"found", false}, {"note", f.note}};
-  return {{"found", true}, {"cycles", f.cycles}, {"from_bytes", f.from}, {"to_bytes", f.to}};
+  return {{"found", true},
+          {"cycles", f.cycles},
+          {"from_bytes", f.from},
+          {"to_bytes", f.to},
+          {"reach_bytes", f.reach}};
 }
 
 json step_json(const StepFit& s) {

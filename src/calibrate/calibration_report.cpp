@@ -20,7 +20,8 @@ std::string ns_spread(const Spread& s) {
 Row level_row(const Calibration& c, const std::string& what, const LevelFit& f) {
   if (!f.found) return {what, "-", "", f.note};
   return {what, fmt::format("{:.1f} cycles", f.cycles), ns_spread(c.lines.spread_between(f.from, f.to)),
-          fmt::format("plateau {}..{}", format_size(f.from), format_size(f.to))};
+          fmt::format("plateau {}..{}{}", format_size(f.from), format_size(f.to),
+                      f.reach ? fmt::format(", DRAM after {}", format_size(f.reach)) : "")};
 }
 
 std::vector<Row> tlb_rows(const TlbFit& t) {

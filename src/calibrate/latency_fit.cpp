@@ -15,7 +15,7 @@ constexpr double kDistinctFromDram = 0.8;
 // the first step (a walk fetches entries; a second-level hit fetches none).
 constexpr double kWalkStepFactor = 2.0;
 
-LevelFit from_plateau(const Plateau& p) { return {true, p.level, p.x_first, p.x_last, ""}; }
+LevelFit from_plateau(const Plateau& p) { return {true, p.level, p.x_first, p.x_last, 0, ""}; }
 
 // The plateau that tells the level of `size` above one of `below` bytes: the one holding the
 // geometric mean of the two (half the size for the first level), else the longest one that
@@ -27,6 +27,19 @@ const Plateau* plateau_for(const std::vector<Plateau>& ps, uint64_t below, uint6
   const Plateau* best = nullptr;
   for (const auto& p : ps)
     if (p.x_last > below && p.x_first <= size && (!best || p.points() > best->points())) best = &p;
+  return best;
+}
+
+// The longest plateau after `prev` (or beyond `below` without one) that ends before DRAM's and
+// is distinct from it; nullptr if none.
+const Plateau* before_dram(const std::vector<Plateau>& ps, const Plateau* prev, const Plateau& dram,
+                           uint64_t below) {
+  const Plateau* best = nullptr;
+  for (const auto& p : ps) {
+    const bool after = prev ? p.first > prev->last : p.x_last > below;
+    if (!after || p.last >= dram.first || p.level >= kDistinctFromDram * dram.level) continue;
+    if (!best || p.points() > best->points()) best = &p;
+  }
   return best;
 }
 
@@ -48,7 +61,8 @@ PlateauRule cache_plateau_rule() { return {0.12, 1.0, 2}; }
 PlateauRule tlb_plateau_rule() { return {0.30, 2.0, 2}; }
 
 CacheFit fit_cache_levels(const std::vector<CurvePoint>& curve, const std::vector<uint64_t>& sizes) {
-  const auto ps = find_plateaus(smooth_median3(curve), cache_plateau_rule());
+  const auto smooth = smooth_median3(curve);
+  const auto ps = find_plateaus(smooth, cache_plateau_rule());
   if (sizes.empty()) return fit_in_order(ps);
   CacheFit f;
   const uint64_t largest = curve.empty() ? 0 : curve.back().x;
@@ -64,19 +78,22 @@ CacheFit fit_cache_levels(const std::vector<CurvePoint>& curve, const std::vecto
   for (size_t k = 0; k < 3 && k < sizes.size(); ++k) {
     LevelFit& l = *levels[k];
     const Plateau* p = plateau_for(ps, below, sizes[k]);
-    if (!p || p == prev) {
-      l.note = largest <= below
-                   ? fmt::format("not reached: the largest footprint was {}", format_size(largest))
-                   : fmt::format("no plateau of its own between {} and {}", format_size(below),
-                                 format_size(sizes[k]));
-    } else if (dram && (p == dram || p->level >= kDistinctFromDram * dram->level)) {
+    if (p && dram && (p == dram || p->level >= kDistinctFromDram * dram->level))
+      p = before_dram(ps, prev, *dram, below);
+    if (p && p != prev) {
+      l = from_plateau(*p);
+      if (dram && p != dram) l.reach = step_position(smooth, *p, *dram);
+    } else if (largest <= below) {
+      l.note = fmt::format("not reached: the largest footprint was {}", format_size(largest));
+    } else if (dram && plateau_for(ps, below, sizes[k]) == dram) {
       f.llc_invisible = f.llc_invisible || k == 2;
       l.note = fmt::format("DRAM's latency from {} on, inside the listed {}: no level of its own",
-                           format_size(p->x_first), format_size(sizes[k]));
+                           format_size(dram->x_first), format_size(sizes[k]));
     } else {
-      l = from_plateau(*p);
+      l.note =
+          fmt::format("no plateau of its own between {} and {}", format_size(below), format_size(sizes[k]));
     }
-    prev = p;
+    prev = p ? p : prev;
     below = sizes[k];
   }
   return f;

@@ -18,9 +18,13 @@ struct LevelFit {
   bool found = false;
   double cycles = 0;          // the plateau's level
   uint64_t from = 0, to = 0;  // its first and last footprint, bytes
+  uint64_t reach = 0;         // the LLC's: where the curve steps up to DRAM's plateau (0: unknown)
   std::string note;           // why it was not found, or what else was seen
 };
 
+// The LLC is the plateau at its listed size's geometric mean with L2's; where that one is DRAM's
+// (this process gets less of a shared LLC than is listed), a plateau distinct from DRAM between
+// L2's and DRAM's, whose reach then says how much of it there was.
 struct CacheFit {
   LevelFit l1, l2, llc, dram;
   // The chase reached DRAM's latency well inside the listed last-level size: the LLC gave this
