@@ -82,7 +82,7 @@ CacheFit fit_cache_levels(const std::vector<CurvePoint>& curve, const std::vecto
       p = before_dram(ps, prev, *dram, below);
     if (p && p != prev) {
       l = from_plateau(*p);
-      if (dram && p != dram) l.reach = step_position(smooth, *p, *dram);
+      if (k == 2 && dram && p != dram) l.reach = step_position(smooth, *p, *dram);
     } else if (largest <= below) {
       l.note = fmt::format("not reached: the largest footprint was {}", format_size(largest));
     } else if (dram && plateau_for(ps, below, sizes[k]) == dram) {
