@@ -72,8 +72,8 @@ int main(int argc, char** argv) {
   hvsim::register_io_command(app);
   hvsim::register_info_commands(app);
   hvsim::register_cluster_command(app);
-  hvsim::register_calibrate_command(app);
   hvsim::register_report_command(app);
+  hvsim::register_calibrate_command(app);
 #ifdef HVSIM_HAVE_TRACE_COMMAND
   hvsim::register_trace_command(app);
 #endif
