@@ -62,6 +62,15 @@ TEST(KvmMeasure, ExitlessRingHasNoUserExitsAndKickRingNoneEither) {
   }
 }
 
+TEST(KvmMeasure, CpuidExitsNeverReachUserSpace) {
+  SKIP_WITHOUT_KVM();
+  const KvmReport r = measure_kvm(50, 1, KvmCases::kExitsOnly);
+  EXPECT_EQ(r.rows.size(), 5u);  // the loop and the four exits, no rings
+  const KvmMeasurement m = measure_cpuid_exit(100, 2, r.mode);
+  EXPECT_EQ(m.requests, 100u);
+  EXPECT_DOUBLE_EQ(m.user_exits_per_request, 0.0);  // KVM answers CPUID in the kernel
+}
+
 TEST(KvmCli, MeasureSkipsWithStatus77WhenKvmIsHidden) {
   ::setenv("HVSIM_NO_KVM", "1", 1);
   auto r = test::run_hvsim("io measure --requests 10 --repeats 1");

@@ -22,6 +22,7 @@ declare -A uses=(
   [sweep]="sim"
   [io]="common mem"
   [kvm]="common"
+  [calibrate]="common kvm"
   [cluster]="mem common"
 )
 

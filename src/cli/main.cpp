@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/calibrate_command.h"
 #include "cli/cluster_command.h"
 #include "cli/compare_command.h"
 #include "cli/io_command.h"
@@ -72,6 +73,7 @@ int main(int argc, char** argv) {
   hvsim::register_info_commands(app);
   hvsim::register_cluster_command(app);
   hvsim::register_report_command(app);
+  hvsim::register_calibrate_command(app);
 #ifdef HVSIM_HAVE_TRACE_COMMAND
   hvsim::register_trace_command(app);
 #endif

@@ -75,6 +75,22 @@ std::vector<uint8_t> guest_mmio_writes(uint16_t n, GuestMode m) {
   return c;
 }
 
+std::vector<uint8_t> guest_cpuid_exits(uint16_t n, GuestMode m) {
+  std::vector<uint8_t> c;
+  const bool real = !wide(m);  // 32-bit operands in real mode take the 0x66 prefix
+  if (real) c.push_back(0x66);
+  c.push_back(0xBF);  // mov edi, n
+  imm(c, n, 4);
+  const size_t top = c.size();
+  if (real) c.push_back(0x66);
+  emit(c, {0x31, 0xC0, 0x0F, 0xA2});  // l: xor eax, eax; cpuid
+  if (real) c.push_back(0x66);
+  emit(c, {0xFF, 0xCF});  // dec edi
+  jne_back(c, top);       // jnz l
+  finish(c, m);
+  return c;
+}
+
 std::vector<uint8_t> guest_ring(uint16_t n, bool kick, GuestMode m) {
   std::vector<uint8_t> c;
   emit(c, {0x31, 0xDB});  // xor bx, bx

@@ -19,6 +19,9 @@ std::vector<uint8_t> guest_empty_loop(uint16_t n, GuestMode mode = GuestMode::kR
 std::vector<uint8_t> guest_port_writes(uint16_t port, uint16_t n, GuestMode mode = GuestMode::kReal);
 // `n` writes to ES:0, an address with no memory slot (MMIO).
 std::vector<uint8_t> guest_mmio_writes(uint16_t n, GuestMode mode = GuestMode::kReal);
+// `n` CPUIDs (leaf 0), counted in EDI since CPUID writes EAX to EDX: on VMX and SVM every
+// CPUID exits, and KVM answers it in the kernel.
+std::vector<uint8_t> guest_cpuid_exits(uint16_t n, GuestMode mode = GuestMode::kReal);
 // `n` requests on a shared-memory ring: write the request counter, optionally kick `kick_port`,
 // spin until the host echoes it.
 std::vector<uint8_t> guest_ring(uint16_t n, bool kick, GuestMode mode = GuestMode::kReal);

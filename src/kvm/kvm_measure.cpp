@@ -110,9 +110,15 @@ std::vector<Case> cases_for(uint16_t n, GuestMode m) {
 
 }  // namespace
 
+KvmMeasurement measure_cpuid_exit(uint16_t n, uint32_t repeats, GuestMode mode) {
+  bool stats = false;
+  return run_case({"CPUID exit handled in the kernel", guest_cpuid_exits(n, mode), 0, 0}, n, repeats, mode,
+                  stats);
+}
+
 // Prefers a 64-bit CPL3 guest (native under kvm_pvm); falls back to real mode where KVM refuses
 // it, and says so.
-KvmReport measure_kvm(uint16_t n, uint32_t repeats) {
+KvmReport measure_kvm(uint16_t n, uint32_t repeats, KvmCases cases) {
   KvmReport rep;
   rep.mode = GuestMode::kLong64User;
   try {
@@ -123,7 +129,8 @@ KvmReport measure_kvm(uint16_t n, uint32_t repeats) {
     rep.mode = GuestMode::kReal;
   }
   for (const Case& c : cases_for(n, rep.mode))
-    rep.rows.push_back(run_case(c, n, repeats, rep.mode, rep.have_stats));
+    if (cases == KvmCases::kAll || c.ring == 0)
+      rep.rows.push_back(run_case(c, n, repeats, rep.mode, rep.have_stats));
   rep.loop_ns = rep.rows.front().median_ns;
   rep.emulated = rep.loop_ns > kEmulatedLoopNs;
   if (rep.emulated)

@@ -29,8 +29,14 @@ struct KvmReport {
   std::vector<std::string> notes;  // what could not be measured here, and why
 };
 
+// Which measurements: all, or the exit round trips only (no rings against a host thread).
+enum class KvmCases : uint8_t { kAll, kExitsOnly };
+
 // Runs every measurement `repeats` times with `requests` requests each. Throws
 // std::runtime_error if KVM refuses an operation midway.
-KvmReport measure_kvm(uint16_t requests, uint32_t repeats);
+KvmReport measure_kvm(uint16_t requests, uint32_t repeats, KvmCases cases = KvmCases::kAll);
+// The round trip of an exit KVM handles in the kernel without an eventfd: `requests` CPUIDs in
+// guests of `mode` (KvmReport::mode), `repeats` times. Throws as measure_kvm.
+KvmMeasurement measure_cpuid_exit(uint16_t requests, uint32_t repeats, GuestMode mode);
 
 }  // namespace hvsim
