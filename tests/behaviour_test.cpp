@@ -53,7 +53,7 @@ TEST_P(Behaviour, EveryBaselineValueIsUnchanged) {
   const fs::path out = fs::temp_directory_path() / fmt::format("hvsim-behaviour-{}-{}.json", w, ::getpid());
   auto r = test::run_hvsim(fmt::format(
       "compare --workload {} --footprint 256MiB --accesses 200k --schemes all --set host.backing=segments "
-      "--set guest.direct_segment=true --set host.populate=lazy --json {}",
+      "--set guest.direct_segment=true --set host.populate=lazy --set host.page_size=4K --warmup 0 --json {}",
       w, out.string()));
   ASSERT_EQ(r.status, 0) << r.err;
   const auto before = nlohmann::json::parse(std::ifstream(baseline));

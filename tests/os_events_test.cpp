@@ -141,3 +141,32 @@ INSTANTIATE_TEST_SUITE_P(Workloads, OsAgreement,
                          });
 
 }  // namespace hvsim
+
+namespace hvsim {
+namespace {
+
+// A process's direct segment is reserved for as long as any address space maps a page of it:
+// a child forked from it keeps the segment after the owner exits, and the last exit frees it,
+// so processes that come and go (os-random) do not use up guest memory.
+TEST(OsEvents, DirectSegmentIsFreedWithItsLastMapping) {
+  Profile p = load_profile("bare");
+  apply_setting(p, "guest.direct_segment=true");
+  Machine m(p, MachineSizing::for_footprint(p, 1ull << 30));
+  const uint64_t before = m.guest().frames_in_use();
+  apply(m, {os_event(EventKind::kMmap, 1, kBase, 8ull << 20), store(kBase, 1), store(kBase + 4096, 1)});
+  ASSERT_NE(m.guest().direct_segment(1), nullptr);
+  const GuestPhysAddr frame = *m.reference_guest_translate(1, GuestVirtAddr(kBase));
+  apply(m, {os_event(EventKind::kProcessCreate, 1, 0, 2), os_event(EventKind::kProcessExit, 1)});
+  EXPECT_GT(m.guest().frames_in_use(), before + (8ull << 20) / 4096);  // the child still maps it
+  EXPECT_EQ(m.reference_guest_translate(2, GuestVirtAddr(kBase)), frame);
+  apply(m, {os_event(EventKind::kProcessExit, 2)});
+  EXPECT_EQ(m.guest().frames_in_use(), before);
+  // A thousand processes with segments, one after another, fit in the guest's memory.
+  for (uint32_t pid = 10; pid < 1010; ++pid)
+    apply(m, {os_event(EventKind::kMmap, pid, kBase, 64ull << 20), store(kBase, pid),
+              os_event(EventKind::kProcessExit, pid)});
+  EXPECT_EQ(m.guest().frames_in_use(), before);
+}
+
+}  // namespace
+}  // namespace hvsim

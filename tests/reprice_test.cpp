@@ -34,7 +34,8 @@ json load(const std::string& path) {
 // A stream with every OS event kind (fork, exec, exit, mmap, munmap, brk, mprotect, madvise,
 // context switches, shootdowns, DMA), through every scheme whose decisions read no cost.
 const std::string kRun =
-    "compare --workload os-random,pagefault --footprint 32MiB --accesses 20000 --set pv.iommu=true --set "
+    "compare --workload os-random,pagefault --footprint 32MiB --accesses 20000 --warmup 0 --set "
+    "pv.iommu=true --set "
     "host.populate=lazy --set host.backing=pages "
     "--schemes "
     "native,nested,shadow,agile,tdp-large,vm-segment,dual-segment,guest-segment,tpt,pv,pv-pibooster";

@@ -3,6 +3,8 @@
 // exact with the `bare` profile; every run also checks each access against the reference.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "common/error.h"
 #include "test_support.h"
 
@@ -176,11 +178,53 @@ TEST(SegmentSchemes, VmSegmentFallsBackToNestedOutsideItsSegments) {
   EXPECT_GT(s.vm_exits, 0u);  // page-backed memory still takes EPT violations
 }
 
-TEST(SegmentSchemes, WithoutSegmentsTheyWalkLikeNested) {
-  auto r = run_workload("gups", load_profile("bare"), "nested,vm-segment,dual-segment,guest-segment",
-                        1ull << 28, 30'000);
-  for (const char* s : {"vm-segment", "dual-segment", "guest-segment"})
-    EXPECT_EQ(stats_of(r, s).walk_mem_refs, 24 * stats_of(r, s).walks) << s;
+// A scheme carries the layout it needs, whatever the profile says: on `bare` (guest memory backed
+// page by page, no guest segments) vm-segment still runs on a VM backed by a host segment and
+// walks only the guest's four levels, while nested, native and shadow keep the profile's pages.
+TEST(SegmentSchemes, CarryTheirLayoutOnAProfileWithout) {
+  auto r = run_workload("gups", load_profile("bare"), "vm-segment,native,nested,shadow", 1ull << 28, 30'000);
+  EXPECT_EQ(r.verified_accesses, 30'000u);
+  const SchemeStats& vm = stats_of(r, "vm-segment");
+  EXPECT_EQ(vm.walk_mem_refs, 4 * vm.walks);
+  EXPECT_EQ(detail(vm, "host_dimension_refs"), 0.0);
+  EXPECT_EQ(vm.vm_exits, 0u);  // the segment is populated when the VM starts
+  EXPECT_EQ(stats_of(r, "native").walk_mem_refs, 4 * stats_of(r, "native").walks);
+  EXPECT_EQ(stats_of(r, "nested").walk_mem_refs, 24 * stats_of(r, "nested").walks);
+  EXPECT_EQ(stats_of(r, "shadow").walk_mem_refs, 4 * stats_of(r, "shadow").walks);
+  EXPECT_GT(stats_of(r, "nested").vm_exits, 0u);  // page-backed memory takes EPT violations
+  EXPECT_EQ(test::outcome_of(r, "vm-segment").layout, "host segments (1), guest pages (4K)");
+  EXPECT_EQ(test::outcome_of(r, "nested").layout, "host pages (4K, lazy), guest pages (4K)");
+}
+
+TEST(SegmentSchemes, FiveLevelPagingKeepsItsCounts) {
+  Profile p = load_profile("bare");
+  apply_setting(p, "paging.guest_levels=5");
+  apply_setting(p, "paging.host_levels=5");
+  auto r = run_workload("gups", p, "vm-segment,native,nested,shadow", 1ull << 28, 20'000);
+  EXPECT_EQ(r.verified_accesses, 20'000u);
+  for (const char* s : {"vm-segment", "native", "shadow"})
+    EXPECT_EQ(stats_of(r, s).walk_mem_refs, 5 * stats_of(r, s).walks) << s;
+  EXPECT_EQ(stats_of(r, "nested").walk_mem_refs, 35 * stats_of(r, "nested").walks);
+}
+
+// Three layouts in one pass, fed the same stream: every scheme agrees with its own machine's
+// reference on every access, and the machines agree on each access's guest-physical answer
+// (vm-segment's guest is laid out like nested's) or, against guest segments, on its being mapped.
+TEST(SegmentSchemes, MixedLayoutsVerifyInOnePass) {
+  for (const char* w : {"gups", "fork-exit", "mmap-churn"}) {
+    RunReport r;
+    ASSERT_NO_THROW(r = run_workload(w, load_profile("bare"),
+                                     "vm-segment,nested,guest-segment,dual-segment,shadow", 1ull << 28,
+                                     20'000, true, 7))
+        << w;
+    EXPECT_EQ(r.verified_accesses, r.accesses) << w;
+    std::set<std::string> layouts;
+    for (const auto& s : r.schemes) layouts.insert(s.layout);
+    EXPECT_EQ(layouts.size(), 4u) << w;  // bare's own, vm-segment's, guest-segment's, dual-segment's
+    // Schemes on one machine see one guest.
+    EXPECT_EQ(stats_of(r, "nested").guest_faults, stats_of(r, "shadow").guest_faults) << w;
+    EXPECT_EQ(stats_of(r, "nested").guest_faults, stats_of(r, "vm-segment").guest_faults) << w;
+  }
 }
 
 TEST(SegmentSchemes, AgreeAcrossPageSizesAndSegmentCounts) {

@@ -49,6 +49,16 @@ inline RunReport run_events(const std::vector<Event>& events, const Profile& p, 
   return run_experiment(src, p, opt);
 }
 
+// Every access checked against the reference, disagreements counted, small batches.
+inline SimulationOptions verifying_options() {
+  SimulationOptions o;
+  o.verify = true;
+  o.stop_on_mismatch = false;
+  o.threads = 1;
+  o.max_batch = 4096;
+  return o;
+}
+
 // Runs one scheme on a hand-made stream through its own machine, counting the accesses whose
 // answer differs from the reference translation.
 struct SchemeDriver {
@@ -58,8 +68,7 @@ struct SchemeDriver {
 
   SchemeDriver(Profile p, const char* name)
       : profile(std::move(p)),
-        sim(profile, MachineSizing::for_footprint(profile, 2 * kGiB), {name},
-            SimulationOptions{true, false, 1, 4096}),
+        sim(profile, MachineSizing::for_footprint(profile, 2 * kGiB), {name}, verifying_options()),
         scheme(&sim.scheme(0)) {}
   void run(const std::vector<Event>& events) { sim.run(events); }
   uint64_t accesses() const { return sim.accesses(); }
@@ -81,10 +90,14 @@ struct SchemeDriver {
   SchemeStats measured_;
 };
 
-inline const SchemeStats& stats_of(const RunReport& r, const std::string& scheme) {
+inline const SchemeOutcome& outcome_of(const RunReport& r, const std::string& scheme) {
   for (auto& s : r.schemes)
-    if (s.name == scheme) return s.stats;
+    if (s.name == scheme) return s;
   throw std::runtime_error("scheme not in report: " + scheme);
+}
+
+inline const SchemeStats& stats_of(const RunReport& r, const std::string& scheme) {
+  return outcome_of(r, scheme).stats;
 }
 
 inline double refs_per_walk(const SchemeStats& s) { return static_cast<double>(s.walk_mem_refs) / s.walks; }

@@ -10,7 +10,7 @@ out="$(cd "$(dirname "$0")/.." && pwd)/tests/data/behaviour"
 mkdir -p "$out"
 for w in gups chase zipf fork-exit mmap-churn pagefault ctxsw; do
   "$hvsim" compare --workload "$w" --footprint 256MiB --accesses 200k --schemes all \
-    --set host.backing=segments --set guest.direct_segment=true --set host.populate=lazy \
+    --set host.backing=segments --set guest.direct_segment=true --set host.populate=lazy --set host.page_size=4K --warmup 0 \
     --json "$out/$w.json" >/dev/null
   echo "$out/$w.json"
 done

@@ -19,6 +19,7 @@
 #include "report/writers.h"
 #include "sim/experiment.h"
 #include "sim/preflight.h"
+#include "sim/warmup.h"
 #include "workload/generator.h"
 #if __has_include("workload/trace/open_trace.h")
 #include "workload/trace/open_trace.h"
@@ -33,7 +34,7 @@ struct CompareArgs {
   std::string trace, format;
   std::string footprint = "1GiB";
   std::string accesses = "1M";
-  std::string warmup = "0";
+  std::string warmup = "auto";
   std::string epoch = "0";
   std::string seed = "1";
   std::string memory_limit;  // empty: the default (half of physical memory)
@@ -55,6 +56,15 @@ std::vector<std::string> split(const std::string& s) {
   while (std::getline(ss, item, ','))
     if (!item.empty()) out.push_back(item);
   return out;
+}
+
+// A count, or "auto" (handled by the caller); the error says both are accepted.
+uint64_t parse_warmup(const std::string& text) {
+  try {
+    return parse_count(text, "--warmup", 0);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{} (or auto)", e.what()));
+  }
 }
 
 void run_compare(const CompareArgs& a) {
@@ -92,8 +102,12 @@ void run_compare(const CompareArgs& a) {
         "guest-virtual {:#x}; paging.guest_levels=5 allows up to 64TiB)",
         a.footprint, guest_levels, format_size(va_top - kWorkloadHeapBase), kWorkloadHeapBase));
   params.accesses = parse_count(a.accesses, "--accesses");
-  const uint64_t warmup = parse_count(a.warmup, "--warmup", 0);
-  params.accesses += warmup;  // generators produce the warm-up on top of the measured accesses
+  const bool warmup_auto = a.warmup == "auto";
+  const uint64_t warmup = warmup_auto ? 0 : parse_warmup(a.warmup);
+  const uint64_t measured = params.accesses;
+  // Generators produce the warm-up on top of the measured accesses; an automatic one ends at
+  // its bound at the latest, and the run stops once `measured` accesses are measured.
+  params.accesses += warmup_auto ? AutoWarmupRule{}.max_accesses : warmup;
   params.seed = parse_u64(a.seed, "--seed");
   params.options = profile.section<WorkloadSettings>().options;
 
@@ -103,6 +117,7 @@ void run_compare(const CompareArgs& a) {
   opt.threads = a.threads;
   opt.progress = ::isatty(2);
   opt.warmup_accesses = warmup;
+  opt.warmup_auto = warmup_auto;
   opt.epoch_accesses = parse_count(a.epoch, "--epoch", 0);
 
   // Resolve every workload before running any, so a typo fails fast.
@@ -145,7 +160,8 @@ void run_compare(const CompareArgs& a) {
   for (size_t j = 0; j < jobs.size(); ++j) {
     auto source = jobs[j].open();
     opt.footprint_hint = jobs[j].footprint;
-    opt.expected_events = a.trace.empty() ? params.accesses + 1 : 0;
+    opt.expected_events = a.trace.empty() && !warmup_auto ? params.accesses + 1 : 0;
+    opt.measure_accesses = a.trace.empty() ? measured : 0;
     opt.label = jobs[j].name;
     budget.begin_run(jobs[j].name);
     RunReport r = run_experiment(*source, profile, opt);
@@ -192,8 +208,11 @@ void register_compare_command(CLI::App& app) {
       ->default_str("1M");
   cmd->add_option("--warmup", args->warmup,
                   "Accesses to simulate before measuring starts (TLBs, caches and page tables stay warm; "
-                  "at most 1e12, and fewer than a trace has)")
-      ->default_str("0");
+                  "at most 1e12, and fewer than a trace has); auto: until the workload's first touches of "
+                  "pages fall below 0.1% of its accesses, or stop falling below 1% (a streaming workload), "
+                  "at most 64M; the header says how many it took; 0: measure the cold start")
+      ->type_name("N|auto")
+      ->default_str("auto");
   cmd->add_option("--epoch", args->epoch,
                   "Also record every figure of every scheme each N measured accesses, into the JSON's "
                   "workload \"epochs\" (at most 1024 kept: finer ones are merged pairwise); 0 = off")

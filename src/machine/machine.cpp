@@ -176,12 +176,18 @@ void Machine::prepare_os_event(uint32_t i, const Event& ev, BatchEffects& out) {
   record(i, ev, FaultEffect{}, pcid_before, out);
 }
 
-std::optional<HostPhysAddr> Machine::reference_translate(uint32_t pid, GuestVirtAddr va) const {
+std::optional<GuestPhysAddr> Machine::reference_guest_translate(uint32_t pid, GuestVirtAddr va) const {
   const AddressSpace* as = guest_.find_space(pid);
   if (!as) return std::nullopt;
   auto g = as->table->translate(va);
   if (!g) return std::nullopt;
-  auto h = hv_.ept().translate(g->addr);
+  return g->addr;
+}
+
+std::optional<HostPhysAddr> Machine::reference_translate(uint32_t pid, GuestVirtAddr va) const {
+  auto g = reference_guest_translate(pid, va);
+  if (!g) return std::nullopt;
+  auto h = hv_.ept().translate(*g);
   if (!h) return std::nullopt;
   return h->addr;
 }

@@ -34,6 +34,8 @@ class Machine {
 
   // The reference answer: guest table then EPT, no cost model. nullopt for an unmapped address.
   std::optional<HostPhysAddr> reference_translate(uint32_t pid, GuestVirtAddr va) const;
+  // Its first half: the guest table alone.
+  std::optional<GuestPhysAddr> reference_guest_translate(uint32_t pid, GuestVirtAddr va) const;
 
   GuestOs& guest() { return guest_; }
   const GuestOs& guest() const { return guest_; }

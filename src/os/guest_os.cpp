@@ -61,7 +61,13 @@ void GuestOs::reserve_segment(uint32_t pid, uint64_t start, uint64_t length) {
     for (uint64_t i = 0; i < got; ++i) frames_.free(first + (i << order), order);
     return;
   }
-  segments_[pid] = GuestSegment{va_base, va_end, (first << 12) + off};
+  segments_[pid] = GuestSegment{.va_base = va_base,
+                                .va_end = va_end,
+                                .gpa_base = (first << 12) + off,
+                                .first_frame = first,
+                                .blocks = blocks,
+                                .mappings = 0,
+                                .order = order};
 }
 
 uint64_t GuestOs::allocate_frames(int order, const char* what) {
@@ -120,11 +126,12 @@ const GuestFault& GuestOs::touch(uint32_t pid, GuestVirtAddr va, bool store, boo
   if (seg != segments_.end() && seg->second.contains(va.value)) {
     // Inside the direct segment the frame is fixed by the segment; a page that does not fit in
     // it (or would be misaligned) is mapped as 4K pieces.
-    const GuestSegment& g = seg->second;
+    GuestSegment& g = seg->second;
     uint64_t base = va.align_down(page_shift(size)).value, bytes = page_bytes(size);
     if (base < g.va_base || base + bytes > g.va_end || ((g.gpa_base - g.va_base) & (bytes - 1)) != 0)
       size = PageSize::k4K;
     page = GuestPhysAddr(g.translate(va.align_down(page_shift(size)).value));
+    ++g.mappings;
   } else {
     if (seg != segments_.end()) {
       // A page outside the segment must not cover any of it: the segment translates its own
@@ -169,8 +176,10 @@ void GuestOs::break_cow(AddressSpace& as, GuestVirtAddr va, const GuestPageTable
   uint32_t* sharers = own_segment ? nullptr : shared_.find(frame);
   fault_.copied = !own_segment && (sharers || in_segment(page.value));
   if (sharers && --*sharers <= 1) shared_.erase(frame);
-  if (fault_.copied)
+  if (fault_.copied) {
+    if (!sharers) segment_page_unmapped(page.value);  // this space's mapping of it goes
     page = GuestPhysAddr(allocate_frames(9 * static_cast<int>(t.size), "copy-on-write page") << 12);
+  }
   as.table->map(base, page, t.size, true, [&] { return allocate_frames(0, "page-table page"); });
   auto path = as.table->walk(base);
   writes.push_back({path.steps[path.count - 1].entry_addr, path.steps[path.count - 1].level});

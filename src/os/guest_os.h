@@ -77,6 +77,10 @@ struct GuestFault {
 // backed by contiguous guest-physical memory starting at gpa_base, so gVA -> gPA is an add.
 struct GuestSegment {
   uint64_t va_base = 0, va_end = 0, gpa_base = 0;
+  // The reservation (`blocks` buddy blocks of `order` from `first_frame`) and how many leaf
+  // entries of any address space map a page of it: an exited owner's segment is freed at zero.
+  uint64_t first_frame = 0, blocks = 0, mappings = 0;
+  int order = 0;
   bool contains(uint64_t va) const { return va - va_base < va_end - va_base; }
   uint64_t translate(uint64_t va) const { return va - va_base + gpa_base; }
 };
@@ -142,6 +146,10 @@ class GuestOs {
   // range's regions (munmap's work, also done by mmap over live pages and a shrinking brk).
   void unmap_range(AddressSpace& as, uint64_t start, uint64_t end, GuestOpEffect& fx);
   void retire_segment(uint32_t pid);
+  GuestSegment* segment_holding(uint64_t gpa);
+  // A leaf entry mapping a page of a segment went away; the last one of a retired segment frees it.
+  void segment_page_unmapped(uint64_t gpa);
+  void free_segment(const GuestSegment& seg);
   bool in_segment(uint64_t gpa) const;
   void break_cow(AddressSpace& as, GuestVirtAddr va, const GuestPageTable::Translation& t,
                  std::vector<GuestPteWrite>& writes);
@@ -159,8 +167,8 @@ class GuestOs {
   // reported with the next fault's new table pages.
   std::vector<GuestPhysAddr> fresh_roots_;
   std::unordered_map<uint32_t, GuestSegment> segments_;
-  // Segments of processes that exited or exec'd: their frames stay reserved (children may still
-  // map them), but no process translates through them any more.
+  // Segments of processes that exited or exec'd: their frames stay reserved while children still
+  // map them, but no process translates through them any more.
   std::vector<GuestSegment> retired_segments_;
   // Data pages mapped by more than one address space (after fork): frame -> mappings.
   FlatU64Map<uint32_t> shared_{10};

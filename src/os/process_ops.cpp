@@ -23,15 +23,51 @@ bool GuestOs::in_segment(uint64_t gpa) const {
   return false;
 }
 
+GuestSegment* GuestOs::segment_holding(uint64_t gpa) {
+  for (auto& [_, seg] : segments_)
+    if (gpa - seg.gpa_base < seg.va_end - seg.va_base) return &seg;
+  for (GuestSegment& seg : retired_segments_)
+    if (gpa - seg.gpa_base < seg.va_end - seg.va_base) return &seg;
+  return nullptr;
+}
+
+// The owner's own mappings go when it exits (destroy() after this), children's when they do.
 void GuestOs::retire_segment(uint32_t pid) {
   auto it = segments_.find(pid);
   if (it == segments_.end()) return;
-  retired_segments_.push_back(it->second);
+  if (it->second.mappings == 0)
+    free_segment(it->second);
+  else
+    retired_segments_.push_back(it->second);
   segments_.erase(it);
 }
 
+void GuestOs::segment_page_unmapped(uint64_t gpa) {
+  for (auto& [_, seg] : segments_)
+    if (gpa - seg.gpa_base < seg.va_end - seg.va_base) {
+      --seg.mappings;
+      return;
+    }
+  for (size_t i = 0; i < retired_segments_.size(); ++i) {
+    GuestSegment& seg = retired_segments_[i];
+    if (gpa - seg.gpa_base >= seg.va_end - seg.va_base) continue;
+    if (--seg.mappings == 0) {
+      free_segment(seg);
+      retired_segments_.erase(retired_segments_.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    return;
+  }
+}
+
+void GuestOs::free_segment(const GuestSegment& seg) {
+  for (uint64_t i = 0; i < seg.blocks; ++i) frames_.free(seg.first_frame + (i << seg.order), seg.order);
+}
+
 void GuestOs::release_data_page(uint64_t frame, PageSize size, GuestOpEffect& fx) {
-  if (in_segment(frame << 12)) return;  // segment memory stays reserved for its process
+  if (in_segment(frame << 12)) {  // segment memory stays reserved while any space maps it
+    segment_page_unmapped(frame << 12);
+    return;
+  }
   if (uint32_t* sharers = shared_.find(frame)) {
     if (--*sharers <= 1) shared_.erase(frame);
     return;
@@ -120,12 +156,12 @@ void GuestOs::fork(uint32_t parent, uint32_t child, GuestOpEffect& fx) {
         auto m = c.table->map(GuestVirtAddr(va), GuestPhysAddr(frame << 12), size, false, alloc_table);
         for (int i = 0; i < m.entries_written; ++i)
           fx.writes.push_back({m.written[i].entry_addr, m.written[i].level});
-        if (!in_segment(frame << 12)) {
-          if (uint32_t* n = shared_.find(frame))
-            ++*n;
-          else
-            shared_.insert(frame, 2);
-        }
+        if (GuestSegment* seg = segment_holding(frame << 12))
+          ++seg->mappings;
+        else if (uint32_t* n = shared_.find(frame))
+          ++*n;
+        else
+          shared_.insert(frame, 2);
       });
   fx.flush_pcid = p.pcid;  // write-protecting the parent's entries flushes its TLB
 }

@@ -114,7 +114,8 @@ SweepTable parse_sweep_csv(const std::string& text, const std::string& origin) {
   // axis. Its `seed` is an axis, but the last one a plot should open on.
   bool seed = false;
   for (const auto& c : header) {
-    if (c == "scheme" || c == "point") continue;
+    // The layout a scheme ran on goes with the scheme (schemes/scheme_layout.h): no axis either.
+    if (c == "scheme" || c == "point" || c == "layout") continue;
     if (c == "seed" && !is_metric(c)) {
       seed = true;
       continue;
@@ -134,7 +135,8 @@ SweepTable parse_sweep_csv(const std::string& text, const std::string& origin) {
                                    fields.size(), header.size()));
     json row = json::object();
     for (size_t i = 0; i < header.size(); ++i)
-      row[header[i]] = header[i] == "scheme" ? json(fields[i]) : cell_value(fields[i]);
+      row[header[i]] =
+          header[i] == "scheme" || header[i] == "layout" ? json(fields[i]) : cell_value(fields[i]);
     t.rows.push_back(std::move(row));
   }
   if (t.rows.empty())

@@ -58,6 +58,7 @@ json scheme_json(const SchemeMetrics& m, const SchemeOutcome& outcome, const Pro
   const SchemeStats& s = *m.stats;
   json j;
   j["scheme"] = m.scheme;
+  if (!outcome.layout.empty()) j["layout"] = outcome.layout;
   for (const SchemeMetricDef& d : scheme_metric_defs()) j[std::string(d.name)] = value_json(d.value(m));
   json reasons = json::object(), reason_cycles = json::object();
   for (size_t r = 0; r < kExitReasons; ++r) {
@@ -117,6 +118,8 @@ json workload_json(const RunReport& run, const Profile& profile) {
             {"seed", run.seed},
             {"events", run.events},
             {"warmup_events", run.warmup_events},
+            {"warmup",
+             {{"mode", run.warmup_mode}, {"accesses", run.warmup_accesses}, {"reason", run.warmup_reason}}},
             {"accesses", run.accesses},
             {"verified", run.verified},
             {"verified_accesses", run.verified_accesses},

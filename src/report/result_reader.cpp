@@ -114,6 +114,12 @@ RunReport read_workload(const Reader& rd, const json& j, const std::string& w) {
   r.seed = rd.get<uint64_t>(j, "seed", w);
   r.events = rd.get<uint64_t>(j, "events", w);
   r.warmup_events = rd.get<uint64_t>(j, "warmup_events", w);
+  if (j.contains("warmup")) {  // added later: optional
+    const json& wu = rd.need(j, "warmup", w);
+    r.warmup_mode = rd.get<std::string>(wu, "mode", w + ".warmup");
+    r.warmup_accesses = rd.get<uint64_t>(wu, "accesses", w + ".warmup");
+    r.warmup_reason = rd.get<std::string>(wu, "reason", w + ".warmup");
+  }
   r.accesses = rd.get<uint64_t>(j, "accesses", w);
   r.verified = rd.get<bool>(j, "verified", w);
   r.verified_accesses = rd.get<uint64_t>(j, "verified_accesses", w);
@@ -126,6 +132,7 @@ RunReport read_workload(const Reader& rd, const json& j, const std::string& w) {
 SchemeOutcome read_scheme(const Reader& rd, const json& j, const std::string& w) {
   SchemeOutcome o;
   o.name = rd.get<std::string>(j, "scheme", w);
+  if (j.contains("layout")) o.layout = rd.get<std::string>(j, "layout", w);  // added later: optional
   SchemeStats& s = o.stats;
   for (const SchemeMetricDef& d : scheme_metric_defs())
     if (d.counter) s.*d.counter = rd.get<uint64_t>(j, std::string(d.name), w);

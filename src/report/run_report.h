@@ -14,6 +14,7 @@ struct SchemeOutcome {
   // Costs the scheme's decisions read (switching's mode choice): a result re-priced with one of
   // them changed would not be what a run with that cost gives.
   std::vector<Cost> decision_costs;
+  std::string layout;  // the machine layout it ran on (schemes/scheme_layout.h); empty: unknown
 };
 
 // What every scheme measured over one stretch of a run (`--epoch N`).
@@ -29,7 +30,10 @@ struct RunReport {
   uint64_t footprint = 0;   // bytes, 0 when unknown
   uint64_t seed = 0;
   uint64_t warmup_events = 0;  // simulated before measurement (not in the counters)
-  uint64_t events = 0;         // measured events
+  uint64_t warmup_accesses = 0;
+  std::string warmup_mode = "none";  // none, fixed (--warmup N) or auto
+  std::string warmup_reason;         // auto: why it ended ("first touches fell to 0.1% of accesses")
+  uint64_t events = 0;               // measured events
   uint64_t accesses = 0;
   bool verified = false;
   uint64_t verified_accesses = 0;

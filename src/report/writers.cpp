@@ -71,6 +71,28 @@ std::string aligned(const std::vector<std::string>& head, const std::vector<std:
 
 }  // namespace
 
+namespace {
+// The machine layouts the rows ran on, in order of first appearance.
+std::vector<std::string> layouts_of(const RunReport& run) {
+  std::vector<std::string> out;
+  for (const auto& s : run.schemes)
+    if (!s.layout.empty() && std::find(out.begin(), out.end(), s.layout) == out.end())
+      out.push_back(s.layout);
+  return out;
+}
+std::string layout_label(const std::vector<std::string>& layouts, const std::string& layout) {
+  const auto it = std::find(layouts.begin(), layouts.end(), layout);
+  return it == layouts.end() ? "-" : std::string(1, static_cast<char>('A' + (it - layouts.begin()) % 26));
+}
+std::string warmup_line(const RunReport& run) {
+  if (run.warmup_mode == "auto")
+    return fmt::format("warm-up: auto, {} accesses ({}; --warmup 0 for the cold start)\n",
+                       si(run.warmup_accesses), run.warmup_reason);
+  if (run.warmup_mode == "none") return "warm-up: none (a cold start: first touches of pages are measured)\n";
+  return "";
+}
+}  // namespace
+
 std::string render_table(const RunReport& run, const Profile& profile) {
   std::vector<const SchemeMetricDef*> cols;
   for (const SchemeMetricDef& d : scheme_metric_defs())
@@ -92,6 +114,16 @@ std::string render_table(const RunReport& run, const Profile& profile) {
       run.warmup_events ? fmt::format(" after {} warm-up", si(run.warmup_events)) : "", run.seconds,
       run.verified ? fmt::format(", verified: all schemes agree on {} accesses", si(run.verified_accesses))
                    : "");
+  out += warmup_line(run);
+  const std::vector<std::string> layouts = layouts_of(run);
+  if (layouts.size() > 1) {
+    head.emplace_back("layout");
+    for (size_t i = 0; i < rows.size(); ++i) rows[i].push_back(layout_label(layouts, run.schemes[i].layout));
+    for (size_t l = 0; l < layouts.size(); ++l)
+      out += fmt::format("layout {}: {}\n", layout_label(layouts, layouts[l]), layouts[l]);
+  } else if (layouts.size() == 1) {
+    out += fmt::format("layout: {}\n", layouts[0]);
+  }
   return out + aligned(head, rows) + render_event_table(run, profile);
 }
 
@@ -153,12 +185,14 @@ std::string csv_value(const MetricValue& v) {
 std::string render_csv(const std::vector<RunReport>& runs, const Profile& profile) {
   std::string out = "workload,scheme";
   for (const SchemeMetricDef& d : scheme_metric_defs()) out += fmt::format(",{}", d.name);
-  out += "\n";
+  out += ",layout\n";
   for (const auto& run : runs) {
-    for (const auto& m : metrics_of(run, profile)) {
-      out += fmt::format("{},{}", csv_field(run.workload), csv_field(m.scheme));
-      for (const SchemeMetricDef& d : scheme_metric_defs()) out += fmt::format(",{}", csv_value(d.value(m)));
-      out += "\n";
+    const auto metrics = metrics_of(run, profile);
+    for (size_t i = 0; i < metrics.size(); ++i) {
+      out += fmt::format("{},{}", csv_field(run.workload), csv_field(metrics[i].scheme));
+      for (const SchemeMetricDef& d : scheme_metric_defs())
+        out += fmt::format(",{}", csv_value(d.value(metrics[i])));
+      out += fmt::format(",{}\n", csv_field(run.schemes[i].layout));
     }
   }
   return out;

@@ -7,6 +7,7 @@
 // dimension falls back to the nested TLB or a host walk.
 #include "hv/direct_segment.h"
 #include "schemes/scheme_details.h"
+#include "schemes/scheme_layout.h"
 #include "schemes/tlb_scheme.h"
 
 namespace hvsim {
@@ -52,6 +53,7 @@ class DualSegmentScheme final : public TlbScheme<DualSegmentScheme> {
 HVSIM_REGISTER_SCHEME(dual_segment, "dual-segment",
                       "direct segments in both dimensions: no walk inside them (Gandhi et al. dual direct)",
                       7, [](SchemeContext& ctx) { return std::make_unique<DualSegmentScheme>(ctx); });
+HVSIM_SCHEME_LAYOUT(dual_segment, "dual-segment", .host_segments = true, .guest_segments = true);
 
 // The figures in stats.details (docs/schemes.md).
 HVSIM_SCHEME_DETAILS(

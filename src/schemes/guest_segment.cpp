@@ -6,6 +6,7 @@
 // region the walk is the full two-dimensional one.
 #include "hv/direct_segment.h"
 #include "schemes/scheme_details.h"
+#include "schemes/scheme_layout.h"
 #include "schemes/tlb_scheme.h"
 
 namespace hvsim {
@@ -47,6 +48,7 @@ class GuestSegmentScheme final : public TlbScheme<GuestSegmentScheme> {
 HVSIM_REGISTER_SCHEME(guest_segment, "guest-segment",
                       "guest direct segment (gVA->gPA is an add inside the primary region), host walk kept",
                       8, [](SchemeContext& ctx) { return std::make_unique<GuestSegmentScheme>(ctx); });
+HVSIM_SCHEME_LAYOUT(guest_segment, "guest-segment", .host_segments = std::nullopt, .guest_segments = true);
 
 // The figures in stats.details (docs/schemes.md).
 HVSIM_SCHEME_DETAILS(guest_segment_details,

@@ -5,6 +5,7 @@
 // with pages) falls back to the nested TLB and a host walk for that address only.
 #include "hv/direct_segment.h"
 #include "schemes/scheme_details.h"
+#include "schemes/scheme_layout.h"
 #include "schemes/tlb_scheme.h"
 
 namespace hvsim {
@@ -43,6 +44,7 @@ class VmSegmentScheme final : public TlbScheme<VmSegmentScheme> {
 HVSIM_REGISTER_SCHEME(vm_segment, "vm-segment",
                       "(No)Compromis: VM memory in host segments (gPA->hPA is an add), guest paging kept", 6,
                       [](SchemeContext& ctx) { return std::make_unique<VmSegmentScheme>(ctx); });
+HVSIM_SCHEME_LAYOUT(vm_segment, "vm-segment", .host_segments = true, .guest_segments = std::nullopt);
 
 // The figures in stats.details (docs/schemes.md).
 HVSIM_SCHEME_DETAILS(vm_segment_details,

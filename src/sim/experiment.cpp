@@ -69,6 +69,17 @@ class Progress final : public SimulationObserver {
   bool shown_ = false;
 };
 
+void describe_warmup(const Simulation& sim, const ExperimentOptions& options, RunReport& result) {
+  if (options.warmup_accesses) {
+    result.warmup_mode = "fixed";
+  } else if (options.warmup_auto) {
+    result.warmup_mode = "auto";
+    // A stream shorter than its first-touch phase is measured whole: a cold run, said so.
+    result.warmup_reason =
+        sim.in_warmup() ? "the stream ended first; the whole run is measured, cold" : sim.warmup_reason();
+  }
+}
+
 }  // namespace
 
 RunReport run_experiment(EventSource& source, const Profile& profile, const ExperimentOptions& options) {
@@ -88,6 +99,8 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const std:
   sim_options.threads = options.threads;
   sim_options.max_batch = options.batch_events;
   sim_options.warmup_accesses = options.warmup_accesses;
+  sim_options.warmup_auto = options.warmup_auto;
+  sim_options.measure_accesses = options.measure_accesses;
   sim_options.epoch_accesses = options.epoch_accesses;
   Simulation sim(
       units, profile,
@@ -107,15 +120,17 @@ RunReport run_experiment(EventSource& source, const Profile& profile, const std:
   std::vector<SchemeStats> measured = sim.finish();
   result.events = sim.events();
   result.warmup_events = stepped - result.events;
+  result.warmup_accesses = sim.warmup_accesses();
   result.accesses = sim.accesses();
   result.verified_accesses = sim.verified_accesses();
+  describe_warmup(sim, options, result);
   for (size_t i = 0; i < measured.size(); ++i)
-    result.schemes.push_back(
-        {sim.schemes()[i]->name, std::move(measured[i]), sim.schemes()[i]->decision_costs});
+    result.schemes.push_back({sim.schemes()[i]->name, std::move(measured[i]),
+                              sim.schemes()[i]->decision_costs, sim.machine_of(i).layout});
   for (const Epoch& e : sim.epochs()) {
     EpochReport er{e.first_access, e.accesses, {}};
     for (size_t i = 0; i < e.schemes.size(); ++i)
-      er.schemes.push_back({sim.schemes()[i]->name, e.schemes[i], {}});
+      er.schemes.push_back({sim.schemes()[i]->name, e.schemes[i], {}, sim.machine_of(i).layout});
     result.epochs.push_back(std::move(er));
   }
   result.guest_table_pages = sim.machine().guest().table_memory().pages();

@@ -20,12 +20,14 @@ struct ExperimentOptions {
   bool verify = false;
   unsigned threads = 0;  // 0 = one per core
   size_t batch_events = 1 << 16;
-  uint64_t footprint_hint = 0;   // bytes; 0 = unknown (traces)
-  uint64_t expected_events = 0;  // for the progress line; 0 = unknown
-  uint64_t warmup_accesses = 0;  // accesses simulated before measuring starts
-  uint64_t epoch_accesses = 0;   // record every figure every this many accesses (0: never)
-  bool progress = false;         // print a progress line on stderr
-  std::string label;             // what the progress line calls this run
+  uint64_t footprint_hint = 0;    // bytes; 0 = unknown (traces)
+  uint64_t expected_events = 0;   // for the progress line; 0 = unknown
+  uint64_t warmup_accesses = 0;   // accesses simulated before measuring starts
+  bool warmup_auto = false;       // instead: until the first-touch phase is over (sim/warmup.h)
+  uint64_t measure_accesses = 0;  // stop once this many are measured (0: the whole stream)
+  uint64_t epoch_accesses = 0;    // record every figure every this many accesses (0: never)
+  bool progress = false;          // print a progress line on stderr
+  std::string label;              // what the progress line calls this run
 };
 
 // Checks every name against the registry; "all" expands to every registered scheme.

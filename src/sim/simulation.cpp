@@ -2,90 +2,15 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
-#include <barrier>
-#include <exception>
-#include <mutex>
+#include <algorithm>
 #include <thread>
 
 #include "common/error.h"
+#include "schemes/scheme_layout.h"
 #include "sim/measurement.h"
+#include "sim/scheme_workers.h"
 
 namespace hvsim {
-
-// Runs the schemes of every batch on `threads` threads: the calling thread and threads - 1
-// workers take schemes one at a time from a shared counter until none is left, so a slow scheme
-// does not hold up a thread that has finished its share. The calling thread works too: a thread
-// waiting at the barrier would spin on a core a scheme could use.
-class SchemeWorkers {
- public:
-  SchemeWorkers(std::vector<std::unique_ptr<Scheme>>& schemes, unsigned threads)
-      : schemes_(schemes),
-        threads_(std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(schemes.size())))),
-        start_(threads_),
-        done_(threads_) {
-    for (unsigned t = 1; t < threads_; ++t) workers_.emplace_back([this] { loop(); });
-  }
-  ~SchemeWorkers() {
-    if (workers_.empty()) return;
-    stop_ = true;
-    start_.arrive_and_wait();
-    for (auto& w : workers_) w.join();
-  }
-
-  void run(std::span<const Event> events, const BatchEffects& fx,
-           std::vector<std::vector<HostPhysAddr>>* outs) {
-    events_ = events;
-    fx_ = &fx;
-    outs_ = outs;
-    // Waking the workers costs more than a small batch (batches get small when copy-on-write
-    // and unmaps split them): run those inline.
-    if (workers_.empty() || events.size() < kInlineBatch) {
-      for (size_t s = 0; s < schemes_.size(); ++s) run_scheme(s);
-    } else {
-      next_.store(0, std::memory_order_relaxed);
-      start_.arrive_and_wait();
-      take_schemes();
-      done_.arrive_and_wait();
-    }
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  static constexpr size_t kInlineBatch = 512;
-
-  void run_scheme(size_t s) { schemes_[s]->run(events_, *fx_, outs_ ? (*outs_)[s].data() : nullptr); }
-  // Runs schemes until every one has had this batch; an error stops this thread's share and is
-  // rethrown by run() once all threads are done.
-  void take_schemes() {
-    try {
-      for (size_t s; (s = next_.fetch_add(1, std::memory_order_relaxed)) < schemes_.size();) run_scheme(s);
-    } catch (...) {
-      std::lock_guard lock(error_mutex_);
-      if (!error_) error_ = std::current_exception();
-    }
-  }
-  void loop() {
-    for (;;) {
-      start_.arrive_and_wait();
-      if (stop_) return;
-      take_schemes();
-      done_.arrive_and_wait();
-    }
-  }
-
-  std::vector<std::unique_ptr<Scheme>>& schemes_;
-  unsigned threads_;
-  std::barrier<> start_, done_;
-  std::vector<std::thread> workers_;
-  std::atomic<size_t> next_{0};
-  std::span<const Event> events_;
-  const BatchEffects* fx_ = nullptr;
-  std::vector<std::vector<HostPhysAddr>>* outs_ = nullptr;
-  bool stop_ = false;
-  std::mutex error_mutex_;
-  std::exception_ptr error_;
-};
 
 namespace {
 std::string hex(uint64_t v) { return fmt::format("{:#x}", v); }
@@ -103,51 +28,124 @@ Simulation::Simulation(const Profile& profile, MachineSizing sizing, const std::
 
 Simulation::Simulation(std::span<const SchemeUnit> units, const Profile& machine_profile,
                        MachineSizing sizing, SimulationOptions options)
-    : machine_(machine_profile, sizing),
-      options_(options),
-      warmup_left_(options.warmup_accesses),
-      epoch_length_(options.epoch_accesses) {
-  for (const auto& unit : units) {
-    auto* entry = SchemeRegistry::instance().find(unit.scheme);
-    if (!entry) throw InputError(fmt::format("unknown scheme '{}'", unit.scheme));
-    SchemeContext ctx{*unit.profile, machine_};
-    auto s = entry->factory(ctx);
-    s->name = unit.scheme;
-    schemes_.push_back(std::move(s));
-    costs_.push_back(unit.profile->costs);
-  }
+    : options_(options), warmup_left_(options.warmup_accesses), epoch_length_(options.epoch_accesses) {
+  for (const auto& unit : units) add_scheme(unit, machine_profile, sizing);
+  if (machines_.empty()) machines_.push_back(std::make_unique<LayoutMachine>(machine_profile, sizing));
+  lead_with_own_layout(layout_of(machine_profile));
+  std::vector<const BatchEffects*> fx;
+  for (size_t s = 0; s < schemes_.size(); ++s) fx.push_back(&machine_of(s).fx);
   unsigned threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
-  workers_ = std::make_unique<SchemeWorkers>(schemes_, threads);
-  if (options_.verify) outs_.assign(schemes_.size(), std::vector<HostPhysAddr>(options_.max_batch));
+  workers_ = std::make_unique<SchemeWorkers>(schemes_, machine_of_, std::move(fx), threads);
+  spans_.resize(machines_.size());
+  at_.resize(machines_.size());
+  if (options_.verify) {
+    outs_.assign(schemes_.size(), std::vector<HostPhysAddr>(options_.max_batch));
+    agree_.resize(options_.max_batch);
+    if (machines_.size() > 1)
+      guest_frames_.assign(machines_.size(), std::vector<uint64_t>(options_.max_batch));
+  }
+  if (options_.warmup_auto && !warmup_left_)
+    auto_.emplace(options_.auto_warmup);
+  else
+    measuring_ = warmup_left_ == 0;
   measured_from_ = epoch_from_ = snapshot();
+}
+
+// The scheme runs on the machine of the layout it needs, made when it is the first to need it;
+// its own profile gets that layout too (schemes read the host and guest keys the machine reads).
+void Simulation::add_scheme(const SchemeUnit& unit, const Profile& machine_profile, MachineSizing sizing) {
+  auto* entry = SchemeRegistry::instance().find(unit.scheme);
+  if (!entry) throw InputError(fmt::format("unknown scheme '{}'", unit.scheme));
+  Profile on_layout = profile_for_scheme(machine_profile, unit.scheme);
+  const MachineLayout layout = layout_of(on_layout);
+  size_t m = 0;
+  while (m < machines_.size() && !(layout_of(machines_[m]->profile) == layout)) ++m;
+  if (m == machines_.size()) {
+    machines_.push_back(std::make_unique<LayoutMachine>(on_layout, sizing));
+    machines_.back()->layout = describe_layout(on_layout);
+  }
+  machine_of_.push_back(m);
+  const Profile* profile = unit.profile;
+  if (!(layout_of(*unit.profile) == layout)) {
+    profiles_.push_back(std::make_unique<Profile>(profile_for_scheme(*unit.profile, unit.scheme)));
+    profile = profiles_.back().get();
+  }
+  SchemeContext ctx{*profile, machines_[m]->machine};
+  auto s = entry->factory(ctx);
+  s->name = unit.scheme;
+  schemes_.push_back(std::move(s));
+  costs_.push_back(profile->costs);
+}
+
+// Machine 0 paces the batches and counts the first touches the automatic warm-up watches: the
+// profile's own layout when a scheme runs on it, else the first layout by name, so that neither
+// depends on the order the schemes were named in.
+void Simulation::lead_with_own_layout(const MachineLayout& own) {
+  size_t lead = 0;
+  for (size_t m = 0; m < machines_.size(); ++m) {
+    if (layout_of(machines_[m]->profile) == own) {
+      lead = m;
+      break;
+    }
+    if (machines_[m]->layout < machines_[lead]->layout) lead = m;
+  }
+  if (lead == 0) return;
+  std::swap(machines_[0], machines_[lead]);
+  for (size_t& m : machine_of_) m = m == 0 ? lead : m == lead ? 0 : m;
 }
 
 Simulation::~Simulation() = default;
 
+// Machine 0 prepares the longest prefix it takes whole; the other machines take the same events,
+// in as many pieces as their own guest needs (where a batch must end depends on the guest's
+// pages, e.g. a copy-on-write on a 4 KiB page splits it where one on a 1 GiB page does not), and
+// each machine's schemes run on its pieces as they come.
 size_t Simulation::step(std::span<const Event> events) {
-  if (events.empty()) return 0;
-  const size_t offer = std::min(next_boundary(events), options_.max_batch);
-  const size_t n = machine_.prepare(events.first(offer), fx_);
-  std::span<const Event> batch = events.first(n);
-  workers_->run(batch, fx_, options_.verify ? &outs_ : nullptr);
-  uint64_t accesses = 0;
+  if (events.empty() || done()) return 0;
+  const auto offer = events.first(std::min(next_boundary(events), options_.max_batch));
+  const size_t n = machines_[0]->machine.prepare(offer, machines_[0]->fx);
+  const std::span<const Event> batch = events.first(n);
+  uint64_t accesses = 0, first_touches = 0;
   for (const Event& e : batch) accesses += is_access(e.kind);
-  if (options_.verify) verify(batch);
+  if (auto_ && !measuring_)
+    for (const EventEffect& e : machines_[0]->fx.effects) first_touches += e.fault.kind == FaultKind::kDemand;
+  if (options_.verify) std::fill_n(agree_.begin(), n, uint8_t{1});
+  spans_[0] = batch;
+  for (size_t m = 1; m < machines_.size(); ++m)
+    spans_[m] = batch.first(machines_[m]->machine.prepare(batch, machines_[m]->fx));
+  std::fill(at_.begin(), at_.end(), size_t{0});
+  for (bool behind = true; behind;) {
+    workers_->run(spans_, options_.verify ? &outs_ : nullptr);
+    behind = false;
+    for (size_t m = 0; m < machines_.size(); ++m) {
+      if (options_.verify && !spans_[m].empty()) verify(m, spans_[m], at_[m]);
+      at_[m] += spans_[m].size();
+      spans_[m] = {};
+      if (at_[m] == n) continue;
+      const auto rest = batch.subspan(at_[m]);
+      spans_[m] = rest.first(machines_[m]->machine.prepare(rest, machines_[m]->fx));
+      behind = true;
+    }
+  }
+  if (options_.verify) settle_verification(batch);
   events_ += n;
-  after_step(accesses);
+  after_step(accesses, first_touches);
   return n;
 }
 
 // A batch never straddles the end of the warm-up or of an epoch, which is right after its last
 // access, so figures are taken exactly there.
 size_t Simulation::next_boundary(std::span<const Event> events) const {
-  uint64_t limit;
-  if (warmup_left_)
+  uint64_t limit = UINT64_MAX;
+  if (warmup_left_) {
     limit = warmup_left_;
-  else if (epoch_length_)
-    limit = epoch_first_ + epoch_length_ - accesses_;
-  else
-    return events.size();
+  } else if (!measuring_) {
+    limit = auto_->left();
+  } else {
+    if (epoch_length_) limit = epoch_first_ + epoch_length_ - accesses_;
+    if (options_.measure_accesses) limit = std::min(limit, options_.measure_accesses - accesses_);
+  }
+  if (limit == UINT64_MAX) return events.size();
   uint64_t acc = 0;
   size_t offer = 0;
   while (offer < events.size())
@@ -155,11 +153,18 @@ size_t Simulation::next_boundary(std::span<const Event> events) const {
   return offer;
 }
 
-void Simulation::after_step(uint64_t accesses) {
+void Simulation::after_step(uint64_t accesses, uint64_t first_touches) {
   accesses_ += accesses;
   if (warmup_left_) {
     warmup_left_ -= std::min(warmup_left_, accesses);
     if (warmup_left_ == 0) begin_measurement();
+    return;
+  }
+  if (!measuring_) {
+    if (auto_->observe(accesses, first_touches)) {
+      warmup_reason_ = auto_->reason();
+      begin_measurement();
+    }
     return;
   }
   if (epoch_length_ && accesses_ == epoch_first_ + epoch_length_) close_epoch();
@@ -176,6 +181,8 @@ std::vector<SchemeStats> Simulation::snapshot() {
 
 void Simulation::begin_measurement() {
   warmup_left_ = 0;
+  measuring_ = true;
+  warmup_done_ += accesses_;
   measured_from_ = epoch_from_ = snapshot();
   epochs_.clear();
   epoch_first_ = 0;
@@ -208,22 +215,51 @@ void Simulation::close_epoch() {
   epoch_length_ *= 2;
 }
 
-void Simulation::verify(std::span<const Event> events) {
+// The answers of machine m's schemes for `events`, which start at index `at` of the batch, against
+// that machine's reference: host-physical addresses differ by layout. The guest-physical answer
+// is kept for comparing the machines once all have taken the batch.
+void Simulation::verify(size_t m, std::span<const Event> events, size_t at) {
+  const Machine& machine = machines_[m]->machine;
   for (size_t i = 0; i < events.size(); ++i) {
-    if (!is_access(events[i].kind)) continue;
-    auto ref = machine_.reference_translate(events[i].pid, GuestVirtAddr(events[i].addr));
-    bool agree = true;
+    const Event& ev = events[i];
+    if (!is_access(ev.kind)) continue;
+    const auto ref = machine.reference_translate(ev.pid, GuestVirtAddr(ev.addr));
     for (size_t s = 0; s < schemes_.size(); ++s) {
-      if (ref && outs_[s][i] == *ref) continue;
-      agree = false;
+      if (machine_of_[s] != m || (ref && outs_[s][i] == *ref)) continue;
+      agree_[at + i] = 0;
       if (!options_.stop_on_mismatch) continue;
       throw SimulationError(
           fmt::format("--verify: scheme '{}' translated access {} (pid {}, guest-virtual {}) to "
                       "host-physical {}, expected {}",
-                      schemes_[s]->name, events_ + i, events[i].pid, hex(events[i].addr),
-                      hex(outs_[s][i].value), ref ? hex(ref->value) : "a fault"));
+                      schemes_[s]->name, events_ + at + i, ev.pid, hex(ev.addr), hex(outs_[s][i].value),
+                      ref ? hex(ref->value) : "a fault"));
     }
-    if (agree)
+    if (guest_frames_.empty()) continue;
+    const auto gpa = machine.reference_guest_translate(ev.pid, GuestVirtAddr(ev.addr));
+    guest_frames_[m][at + i] = gpa ? gpa->value : kNoGuestFrame;
+  }
+}
+
+// Machines whose guests place frames alike (the same guest layout) must agree on every access's
+// guest-physical address; a guest with direct segments places them elsewhere, so against it
+// only whether the access is mapped is compared.
+void Simulation::settle_verification(std::span<const Event> batch) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Event& ev = batch[i];
+    if (!is_access(ev.kind)) continue;
+    for (size_t m = 1; m < guest_frames_.size(); ++m) {
+      const uint64_t want = guest_frames_[0][i], got = guest_frames_[m][i];
+      const bool same_guest =
+          layout_of(machines_[0]->profile).guest_segments == layout_of(machines_[m]->profile).guest_segments;
+      if ((got == kNoGuestFrame) == (want == kNoGuestFrame) && (!same_guest || got == want)) continue;
+      const auto frame = [](uint64_t f) { return f == kNoGuestFrame ? std::string("a fault") : hex(f); };
+      throw SimulationError(fmt::format(
+          "--verify: the machines on layouts '{}' and '{}' disagree on access {} (pid {}, guest-virtual {}): "
+          "guest-physical {} against {}",
+          machines_[0]->layout, machines_[m]->layout, events_ + i, ev.pid, hex(ev.addr), frame(want),
+          frame(got)));
+    }
+    if (agree_[i])
       ++verified_;
     else
       ++mismatches_;

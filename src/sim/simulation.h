@@ -1,11 +1,13 @@
-// The engine: one machine and the schemes that share it. Events go in as spans; the machine
-// prepares each prefix it can take whole (an event that changes existing translations starts a
+// The engine: the machines and the schemes that share them. Events go in as spans; each machine
+// prepares the prefix it can take whole (an event that changes existing translations starts a
 // new one), every scheme consumes it (on worker threads), and with verification every access's
-// answer is checked against the reference translation. The experiment loop, the tests and the
-// benchmarks all drive this one loop.
+// answer is checked against the reference translation. Schemes that need another machine layout
+// than the profile's (schemes/scheme_layout.h) get a machine of their own, fed the same events.
+// The experiment loop, the tests and the benchmarks all drive this one loop.
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -14,8 +16,12 @@
 #include "common/scheme_stats.h"
 #include "machine/machine.h"
 #include "schemes/scheme.h"
+#include "schemes/scheme_layout.h"
+#include "sim/warmup.h"
 
 namespace hvsim {
+
+class SchemeWorkers;
 
 struct SimulationOptions {
   bool verify = false;
@@ -24,7 +30,19 @@ struct SimulationOptions {
   unsigned threads = 1;          // 0 = one per core
   size_t max_batch = 1 << 16;    // the largest prefix handed to the schemes at once
   uint64_t warmup_accesses = 0;  // simulated before measuring starts
-  uint64_t epoch_accesses = 0;   // record every figure every this many measured accesses; 0 = never
+  bool warmup_auto = false;      // instead: until the first-touch phase is over (sim/warmup.h)
+  AutoWarmupRule auto_warmup;
+  uint64_t epoch_accesses = 0;    // record every figure every this many measured accesses; 0 = never
+  uint64_t measure_accesses = 0;  // stop once this many are measured; 0 = the whole stream
+};
+
+// One machine of a Simulation, on one layout (schemes/scheme_layout.h), and its batch's effects.
+struct LayoutMachine {
+  LayoutMachine(const Profile& p, MachineSizing sizing) : profile(p), machine(profile, sizing) {}
+  Profile profile;  // the machine profile with the layout applied
+  Machine machine;
+  BatchEffects fx;
+  std::string layout;  // describe_layout(profile)
 };
 
 // What every scheme measured over one stretch of the run.
@@ -38,7 +56,6 @@ struct Epoch {
 // twice the accesses), so memory stays bounded however long a trace is.
 inline constexpr size_t kMaxEpochs = 1024;
 
-class SchemeWorkers;
 class EventSource;
 
 // Told how a run goes, every batch (on the simulating thread): a progress line, a budget check.
@@ -74,12 +91,12 @@ class Simulation {
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
 
-  // Prepares and runs the longest prefix of `events` the machine takes whole (at most
-  // max_batch); returns its length (at least 1 unless `events` is empty).
+  // Prepares and runs the longest prefix of `events` the machines take whole (at most
+  // max_batch); returns its length (at least 1 unless `events` is empty or done()).
   size_t step(std::span<const Event> events);
-  // Runs all of `events`.
+  // Runs all of `events` (or until done()).
   void run(std::span<const Event> events) {
-    while (!events.empty()) events = events.subspan(step(events));
+    for (size_t n; !events.empty() && (n = step(events)) > 0;) events = events.subspan(n);
   }
   // Runs the whole stream of `source`, folding canonical addresses and refusing others (an
   // InputError naming the source and event); returns the events simulated, warm-up included.
@@ -93,10 +110,21 @@ class Simulation {
   std::vector<SchemeStats> finish();
   // Each scheme's figures since measuring began, priced, without closing an epoch.
   std::vector<SchemeStats> measured();
-  bool in_warmup() const { return warmup_left_ > 0; }
+  bool in_warmup() const { return warmup_left_ > 0 || (auto_ && !measuring_); }
+  // Measured every access options.measure_accesses asked for: step() takes no more.
+  bool done() const {
+    return measuring_ && options_.measure_accesses && accesses_ >= options_.measure_accesses;
+  }
+  // The warm-up that was simulated (accesses), and with --warmup auto why it ended.
+  uint64_t warmup_accesses() const { return warmup_done_; }
+  const std::string& warmup_reason() const { return warmup_reason_; }
   const std::vector<Epoch>& epochs() const { return epochs_; }
 
-  Machine& machine() { return machine_; }
+  // The leading machine (the profile's own layout when a scheme runs on it); every machine; a
+  // scheme's machine.
+  Machine& machine() { return machines_[0]->machine; }
+  const std::vector<std::unique_ptr<LayoutMachine>>& machines() const { return machines_; }
+  LayoutMachine& machine_of(size_t scheme) { return *machines_[machine_of_[scheme]]; }
   const std::vector<std::unique_ptr<Scheme>>& schemes() const { return schemes_; }
   Scheme& scheme(size_t i) { return *schemes_[i]; }
   // Measured so far (since construction or begin_measurement()).
@@ -106,21 +134,36 @@ class Simulation {
   uint64_t mismatches() const { return mismatches_; }
 
  private:
-  void verify(std::span<const Event> events);
+  void add_scheme(const SchemeUnit& unit, const Profile& machine_profile, MachineSizing sizing);
+  void lead_with_own_layout(const MachineLayout& own);
+  void verify(size_t machine, std::span<const Event> events, size_t at);
+  void settle_verification(std::span<const Event> batch);
   size_t next_boundary(std::span<const Event> events) const;
-  void after_step(uint64_t accesses);
+  void after_step(uint64_t accesses, uint64_t first_touches);
   std::vector<SchemeStats> snapshot();
   void close_epoch();
 
-  Machine machine_;
   SimulationOptions options_;
+  std::vector<std::unique_ptr<LayoutMachine>> machines_;
+  std::vector<size_t> machine_of_;                  // per scheme
+  std::vector<std::unique_ptr<Profile>> profiles_;  // schemes' profiles with their layout applied
   std::vector<std::unique_ptr<Scheme>> schemes_;
   std::unique_ptr<SchemeWorkers> workers_;
-  std::vector<CostTable> costs_;  // each scheme's prices, from its own profile
-  BatchEffects fx_;
+  std::vector<CostTable> costs_;               // each scheme's prices, from its own profile
+  std::vector<std::span<const Event>> spans_;  // per machine: the events its schemes take next
+  std::vector<size_t> at_;                     // per machine: how much of the batch it has taken
   std::vector<std::vector<HostPhysAddr>> outs_;
+  // With verify: per event of the batch, whether every scheme agreed; per machine and event, the
+  // reference guest-physical address (kNoGuestFrame: a fault).
+  static constexpr uint64_t kNoGuestFrame = ~uint64_t{0};
+  std::vector<uint8_t> agree_;
+  std::vector<std::vector<uint64_t>> guest_frames_;
   uint64_t events_ = 0, accesses_ = 0, verified_ = 0, mismatches_ = 0;
   uint64_t warmup_left_;
+  std::optional<AutoWarmup> auto_;
+  bool measuring_ = false;  // the warm-up is over (or there is none)
+  uint64_t warmup_done_ = 0;
+  std::string warmup_reason_;
   std::vector<SchemeStats> measured_from_;  // figures when measuring began
   std::vector<SchemeStats> epoch_from_;     // figures when the current epoch began
   uint64_t epoch_first_ = 0, epoch_length_ = 0;

@@ -50,10 +50,10 @@ uint64_t Simulation::run(EventSource& source, SimulationObserver* observer) {
       const size_t got = source.next_batch(free);
       if (got == 0) source_done = true;
       check_addresses(free.first(got), stepped + have,
-                      machine_.profile().section<PagingConfig>().guest_levels, source);
+                      machine().profile().section<PagingConfig>().guest_levels, source);
       have += got;
     }
-    if (have == 0) break;
+    if (have == 0 || done()) break;
     const size_t n = step(std::span<const Event>(buffer.data() + head, have));
     head += n;
     have -= n;

@@ -184,7 +184,7 @@ SweepResults collect_results(const std::string& dir) {
   for (const auto& a : record["axes"]) out.csv += fmt::format(",{}", csv_field(a.get<std::string>()));
   out.csv += ",workload,scheme";
   for (const SchemeMetricDef& d : scheme_metric_defs()) out.csv += fmt::format(",{}", d.name);
-  out.csv += "\n";
+  out.csv += ",layout\n";
   std::set<std::string> known;
   for (const auto& p : record["points"]) {
     const std::string hash = p.value("point", "");

@@ -1,0 +1,67 @@
+#include "sim/scheme_workers.h"
+
+#include <algorithm>
+
+namespace hvsim {
+
+SchemeWorkers::SchemeWorkers(std::vector<std::unique_ptr<Scheme>>& schemes, std::vector<size_t> machine_of,
+                             std::vector<const BatchEffects*> fx, unsigned threads)
+    : schemes_(schemes),
+      machine_of_(std::move(machine_of)),
+      fx_(std::move(fx)),
+      threads_(std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(schemes.size())))),
+      start_(threads_),
+      done_(threads_) {
+  for (unsigned t = 1; t < threads_; ++t) workers_.emplace_back([this] { loop(); });
+}
+
+SchemeWorkers::~SchemeWorkers() {
+  if (workers_.empty()) return;
+  stop_ = true;
+  start_.arrive_and_wait();
+  for (auto& w : workers_) w.join();
+}
+
+void SchemeWorkers::run(std::span<const std::span<const Event>> spans,
+                        std::vector<std::vector<HostPhysAddr>>* outs) {
+  spans_ = spans;
+  outs_ = outs;
+  size_t largest = 0;
+  for (const auto& s : spans) largest = std::max(largest, s.size());
+  if (workers_.empty() || largest < kInlineBatch) {
+    for (size_t s = 0; s < schemes_.size(); ++s) run_scheme(s);
+  } else {
+    next_.store(0, std::memory_order_relaxed);
+    start_.arrive_and_wait();
+    take_schemes();
+    done_.arrive_and_wait();
+  }
+  if (error_) std::rethrow_exception(error_);
+}
+
+void SchemeWorkers::run_scheme(size_t s) {
+  const std::span<const Event> events = spans_[machine_of_[s]];
+  if (!events.empty()) schemes_[s]->run(events, *fx_[s], outs_ ? (*outs_)[s].data() : nullptr);
+}
+
+// Runs schemes until every one has had this round; an error stops this thread's share and is
+// rethrown by run() once all threads are done.
+void SchemeWorkers::take_schemes() {
+  try {
+    for (size_t s; (s = next_.fetch_add(1, std::memory_order_relaxed)) < schemes_.size();) run_scheme(s);
+  } catch (...) {
+    std::lock_guard lock(error_mutex_);
+    if (!error_) error_ = std::current_exception();
+  }
+}
+
+void SchemeWorkers::loop() {
+  for (;;) {
+    start_.arrive_and_wait();
+    if (stop_) return;
+    take_schemes();
+    done_.arrive_and_wait();
+  }
+}
+
+}  // namespace hvsim
