@@ -155,7 +155,7 @@ TEST(Cli, UnknownCommandsAreNamed) {
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err,
             "hvsim: error: unknown command 'bogus'; expected one of: compare, reprice, sweep, io, schemes, "
-            "workloads, profile, cluster, report, calibrate, trace (see --help)\n");
+            "workloads, profile, cluster, report, calibrate, reproduce, trace (see --help)\n");
   r = run_hvsim("profile bogus");
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(

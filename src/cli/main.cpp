@@ -9,6 +9,7 @@
 #include "cli/io_command.h"
 #include "cli/report_command.h"
 #include "cli/reprice_command.h"
+#include "cli/reproduce_command.h"
 #include "cli/sweep_command.h"
 #include "common/error.h"
 #include "common/invocation.h"
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
   hvsim::register_cluster_command(app);
   hvsim::register_report_command(app);
   hvsim::register_calibrate_command(app);
+  hvsim::register_reproduce_command(app);
 #ifdef HVSIM_HAVE_TRACE_COMMAND
   hvsim::register_trace_command(app);
 #endif
