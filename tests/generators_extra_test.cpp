@@ -2,6 +2,7 @@
 
 #include <map>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "common/error.h"
@@ -144,6 +145,46 @@ TEST(MmapChurnGenerator, BufferMustStayInUserSpace) {
   }
   p.footprint = 1022 * kGiB;
   EXPECT_NE(WorkloadRegistry::instance().find("mmap-churn")->factory(p), nullptr);
+}
+
+}  // namespace
+}  // namespace hvsim
+
+namespace hvsim {
+namespace {
+
+// mmap-churn with workload.phase=N: N accesses of buffer rounds alone (map, fill, read, unmap),
+// then N random loads of the data set alone, and again.
+TEST(MmapChurnPhases, AlternateChurnAndRandomWorkNAccessesEach) {
+  const uint64_t footprint = 64ull << 20;
+  auto ev = generate("mmap-churn", 60, 3, {{"chunk", "4KiB"}, {"phase", "10"}}, footprint);
+  const auto in_data = [&](const Event& e) {
+    return e.addr >= kWorkloadHeapBase && e.addr < kWorkloadHeapBase + footprint;
+  };
+  ASSERT_EQ(ev[0].kind, EventKind::kMmap);
+  std::vector<std::string> shape;  // "churn" for a buffer round, "work" for a data-set load
+  for (size_t i = 1; i < ev.size(); ++i) {
+    if (ev[i].kind == EventKind::kMmap) {
+      ASSERT_LT(i + 3, ev.size());
+      EXPECT_EQ(ev[i + 1].kind, EventKind::kStore);
+      EXPECT_EQ(ev[i + 2].kind, EventKind::kLoad);
+      EXPECT_FALSE(in_data(ev[i + 1]));
+      EXPECT_EQ(ev[i + 3].kind, EventKind::kMunmap);
+      shape.push_back("churn");
+      i += 3;
+    } else {
+      ASSERT_EQ(ev[i].kind, EventKind::kLoad) << i;
+      EXPECT_TRUE(in_data(ev[i])) << i;
+      shape.push_back("work");
+    }
+  }
+  // 60 accesses: 5 rounds of 2 accesses, 10 loads, 5 rounds, 10 loads, 5 rounds, 10 loads.
+  std::vector<std::string> expected;
+  for (int p = 0; p < 3; ++p) {
+    expected.insert(expected.end(), 5, "churn");
+    expected.insert(expected.end(), 10, "work");
+  }
+  EXPECT_EQ(shape, expected);
 }
 
 }  // namespace
