@@ -17,17 +17,6 @@
 #include "test_support.h"
 #include "tlb/tlb_hierarchy.h"
 
-// AddressSanitizer builds: g++ defines __SANITIZE_ADDRESS__, clang answers __has_feature.
-#if defined(__SANITIZE_ADDRESS__)
-#define HVSIM_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HVSIM_TEST_ASAN 1
-#endif
-#endif
-#ifndef HVSIM_TEST_ASAN
-#define HVSIM_TEST_ASAN 0
-#endif
 namespace hvsim {
 namespace {
 

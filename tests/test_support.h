@@ -1,5 +1,17 @@
 // Helpers shared by the test files: running the library on a workload, running the hvsim binary.
 #pragma once
+
+// AddressSanitizer builds: g++ defines __SANITIZE_ADDRESS__, clang answers __has_feature.
+#if defined(__SANITIZE_ADDRESS__)
+#define HVSIM_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HVSIM_TEST_ASAN 1
+#endif
+#endif
+#ifndef HVSIM_TEST_ASAN
+#define HVSIM_TEST_ASAN 0
+#endif
 #include <sys/wait.h>
 
 #include <algorithm>
