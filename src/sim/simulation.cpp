@@ -59,11 +59,8 @@ void Simulation::add_scheme(const SchemeUnit& unit, const Profile& machine_profi
   Profile on_layout = profile_for_scheme(machine_profile, unit.scheme);
   const MachineLayout layout = layout_of(on_layout);
   size_t m = 0;
-  while (m < machines_.size() && !(layout_of(machines_[m]->profile) == layout)) ++m;
-  if (m == machines_.size()) {
-    machines_.push_back(std::make_unique<LayoutMachine>(on_layout, sizing));
-    machines_.back()->layout = describe_layout(on_layout);
-  }
+  while (m < machines_.size() && !(machines_[m]->shape == layout)) ++m;
+  if (m == machines_.size()) machines_.push_back(std::make_unique<LayoutMachine>(on_layout, sizing));
   machine_of_.push_back(m);
   const Profile* profile = unit.profile;
   if (!(layout_of(*unit.profile) == layout)) {
@@ -83,7 +80,7 @@ void Simulation::add_scheme(const SchemeUnit& unit, const Profile& machine_profi
 void Simulation::lead_with_own_layout(const MachineLayout& own) {
   size_t lead = 0;
   for (size_t m = 0; m < machines_.size(); ++m) {
-    if (layout_of(machines_[m]->profile) == own) {
+    if (machines_[m]->shape == own) {
       lead = m;
       break;
     }
@@ -249,8 +246,7 @@ void Simulation::settle_verification(std::span<const Event> batch) {
     if (!is_access(ev.kind)) continue;
     for (size_t m = 1; m < guest_frames_.size(); ++m) {
       const uint64_t want = guest_frames_[0][i], got = guest_frames_[m][i];
-      const bool same_guest =
-          layout_of(machines_[0]->profile).guest_segments == layout_of(machines_[m]->profile).guest_segments;
+      const bool same_guest = machines_[0]->shape.guest_segments == machines_[m]->shape.guest_segments;
       if ((got == kNoGuestFrame) == (want == kNoGuestFrame) && (!same_guest || got == want)) continue;
       const auto frame = [](uint64_t f) { return f == kNoGuestFrame ? std::string("a fault") : hex(f); };
       throw SimulationError(fmt::format(

@@ -38,11 +38,13 @@ struct SimulationOptions {
 
 // One machine of a Simulation, on one layout (schemes/scheme_layout.h), and its batch's effects.
 struct LayoutMachine {
-  LayoutMachine(const Profile& p, MachineSizing sizing) : profile(p), machine(profile, sizing) {}
+  LayoutMachine(const Profile& p, MachineSizing sizing)
+      : profile(p), machine(profile, sizing), shape(layout_of(profile)), layout(describe_layout(profile)) {}
   Profile profile;  // the machine profile with the layout applied
   Machine machine;
   BatchEffects fx;
-  std::string layout;  // describe_layout(profile)
+  MachineLayout shape;  // layout_of(profile), read once
+  std::string layout;   // describe_layout(profile)
 };
 
 // What every scheme measured over one stretch of the run.
