@@ -29,8 +29,9 @@ class Machine {
   // The prefix ends before the first event, other than the first, that changes or removes an
   // existing translation (munmap, exit, a copy-on-write…): such an event always starts a batch,
   // so the tables schemes read during a batch are those every event in it saw. A fork or an
-  // mprotect ends its batch: schemes copy or re-read the tables as that event left them.
-  size_t prepare(std::span<const Event> batch, BatchEffects& out);
+  // mprotect ends its batch: schemes copy or re-read the tables as that event left them. The
+  // prefix also ends right after its `access_limit`-th access (the end of a warm-up or epoch).
+  size_t prepare(std::span<const Event> batch, BatchEffects& out, uint64_t access_limit = UINT64_MAX);
 
   // The reference answer: guest table then EPT, no cost model. nullopt for an unmapped address.
   std::optional<HostPhysAddr> reference_translate(uint32_t pid, GuestVirtAddr va) const;

@@ -33,6 +33,12 @@ class WalkCache {
   void fill(uint64_t addr, uint16_t asid, int level, uint64_t next_frame) {
     if (level >= 2) caches_[level].insert(key(addr, asid, level), next_frame);
   }
+  // The same, for an entry the caller knows is absent because its own lookup() just missed it at
+  // this level (a walk fills only levels at or below where it started): no search before the
+  // least recent way is replaced, the same state as fill() leaves.
+  void fill_missed(uint64_t addr, uint16_t asid, int level, uint64_t next_frame) {
+    if (level >= 2) caches_[level].insert_absent(key(addr, asid, level), next_frame);
+  }
 
   void flush_asid(uint16_t asid) {
     for (auto& c : caches_) c.invalidate_if([asid](uint64_t k, uint64_t) { return (k >> 48) == asid; });

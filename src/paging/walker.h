@@ -32,9 +32,10 @@ CostedWalk<Out> walk_1d(const RadixTable<In, Out, Fmt>& table, In va, uint16_t a
     const auto& step = w.path.steps[i];
     w.cost.cycles += cache.access(step.entry_addr.value).cycles;
     ++w.cost.refs;
-    // A non-leaf entry that was followed: remember where it points.
+    // A non-leaf entry that was followed: remember where it points. The lookup above missed every
+    // level the walk fills.
     if (step.level > 1 && (i + 1 < w.path.count))
-      pwc.fill(va.value, asid, step.level, w.path.table_frame_at[step.level - 1]);
+      pwc.fill_missed(va.value, asid, step.level, w.path.table_frame_at[step.level - 1]);
   }
   return w;
 }

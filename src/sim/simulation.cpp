@@ -99,8 +99,8 @@ Simulation::~Simulation() = default;
 // each machine's schemes run on its pieces as they come.
 size_t Simulation::step(std::span<const Event> events) {
   if (events.empty() || done()) return 0;
-  const auto offer = events.first(std::min(next_boundary(events), options_.max_batch));
-  const size_t n = machines_[0]->machine.prepare(offer, machines_[0]->fx);
+  const auto offer = events.first(std::min(events.size(), options_.max_batch));
+  const size_t n = machines_[0]->machine.prepare(offer, machines_[0]->fx, accesses_to_boundary());
   const std::span<const Event> batch = events.first(n);
   uint64_t accesses = 0, first_touches = 0;
   for (const Event& e : batch) accesses += is_access(e.kind);
@@ -131,8 +131,10 @@ size_t Simulation::step(std::span<const Event> events) {
 }
 
 // A batch never straddles the end of the warm-up or of an epoch, which is right after its last
-// access, so figures are taken exactly there.
-size_t Simulation::next_boundary(std::span<const Event> events) const {
+// access, so figures are taken exactly there. The machine stops the batch there: counting the
+// accesses ahead here instead would rescan the rest of the run for every batch a fork or a
+// copy-on-write cuts short.
+uint64_t Simulation::accesses_to_boundary() const {
   uint64_t limit = UINT64_MAX;
   if (warmup_left_) {
     limit = warmup_left_;
@@ -142,12 +144,7 @@ size_t Simulation::next_boundary(std::span<const Event> events) const {
     if (epoch_length_) limit = epoch_first_ + epoch_length_ - accesses_;
     if (options_.measure_accesses) limit = std::min(limit, options_.measure_accesses - accesses_);
   }
-  if (limit == UINT64_MAX) return events.size();
-  uint64_t acc = 0;
-  size_t offer = 0;
-  while (offer < events.size())
-    if (is_access(events[offer++].kind) && ++acc == limit) break;
-  return offer;
+  return limit;
 }
 
 void Simulation::after_step(uint64_t accesses, uint64_t first_touches) {

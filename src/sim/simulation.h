@@ -140,7 +140,7 @@ class Simulation {
   void lead_with_own_layout(const MachineLayout& own);
   void verify(size_t machine, std::span<const Event> events, size_t at);
   void settle_verification(std::span<const Event> batch);
-  size_t next_boundary(std::span<const Event> events) const;
+  uint64_t accesses_to_boundary() const;
   void after_step(uint64_t accesses, uint64_t first_touches);
   std::vector<SchemeStats> snapshot();
   void close_epoch();
