@@ -170,3 +170,23 @@ TEST(OsEvents, DirectSegmentIsFreedWithItsLastMapping) {
 
 }  // namespace
 }  // namespace hvsim
+
+namespace hvsim {
+
+// A batch ends right after its access_limit-th access (the end of a warm-up or an epoch), OS
+// events between accesses not counted, and the next batch takes up exactly there.
+TEST(OsEvents, ABatchEndsAfterItsAccessLimit) {
+  Profile p = load_profile("bare");
+  Machine m(p, MachineSizing::for_footprint(p, 1ull << 30));
+  std::vector<Event> events = {
+      os_event(EventKind::kMmap, 1, kBase, 1 << 20), load(kBase),        load(kBase + 4096),
+      os_event(EventKind::kContextSwitch, 1),        load(kBase + 8192), load(kBase)};
+  BatchEffects fx;
+  EXPECT_EQ(m.prepare(events, fx, 2), 3u);
+  EXPECT_EQ(m.prepare(std::span<const Event>(events).subspan(3), fx, 1), 2u);
+  EXPECT_EQ(m.prepare(std::span<const Event>(events).subspan(5), fx, 1), 1u);
+  Machine fresh(p, MachineSizing::for_footprint(p, 1ull << 30));
+  EXPECT_EQ(fresh.prepare(events, fx), events.size()) << "no limit: the whole batch";
+}
+
+}  // namespace hvsim

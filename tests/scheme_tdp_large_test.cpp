@@ -108,12 +108,13 @@ TEST(TdpLarge, RejectsBadKeys) {
 // table shows tdp-large's 14 references per walk. Cold starts: a warm-up adds nothing to what is
 // checked, and millions of accesses to the run.
 TEST(TdpLarge, CompareAllSchemesVerifiesAndShowsFourteen) {
-  auto all = test::run_hvsim("compare --schemes all --workload gups,chase,zipf --accesses 20k --warmup 0 --verify");
+  auto all =
+      test::run_hvsim("compare --schemes all --workload gups,chase,zipf --accesses 20k --warmup 0 --verify");
   EXPECT_EQ(all.status, 0) << all.err;
   for (const char* name : {"switching", "agile", "tdp-large"})
     EXPECT_NE(all.out.find(name), std::string::npos);
-  auto bare =
-      test::run_hvsim("compare --schemes tdp-large --workload gups --profile bare --accesses 50k --warmup 0 --verify");
+  auto bare = test::run_hvsim(
+      "compare --schemes tdp-large --workload gups --profile bare --accesses 50k --warmup 0 --verify");
   EXPECT_EQ(bare.status, 0) << bare.err;
   auto row = bare.out.find("tdp-large ");
   ASSERT_NE(row, std::string::npos) << bare.out;
