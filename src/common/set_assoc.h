@@ -93,12 +93,19 @@ class SetAssoc {
     return found;
   }
 
-  // Drops every entry for which pred(key, payload) holds.
+  // Drops every entry for which pred(key, payload) holds (pred must not change anything: a set
+  // is first only scanned, and compacted only when something in it goes). A PCID flush on every
+  // exit and exec visits every set, and most hold nothing of that address space.
   template <class Pred>
   uint64_t invalidate_if(Pred&& pred) {
     uint64_t n = 0;
-    for (size_t set = 0; set < sets_; ++set)
-      n += rebuild(set, [&](uint64_t k, const Payload& p) { return k != kInvalid && pred(k, p); });
+    for (size_t set = 0; set < sets_; ++set) {
+      const size_t base = set * ways_;
+      uint32_t w = 0;
+      while (w < ways_ && !(keys_[base + w] != kInvalid && pred(keys_[base + w], payloads_[base + w]))) ++w;
+      if (w < ways_)
+        n += rebuild(set, [&](uint64_t k, const Payload& p) { return k != kInvalid && pred(k, p); });
+    }
     return n;
   }
 
@@ -162,8 +169,7 @@ class SetAssoc {
     // Compact in recency order into a scratch copy, then write back starting at slot 0.
     keys_scratch_.resize(ways_);
     payloads_scratch_.resize(ways_);
-    for (uint32_t i = 0; i < ways_; ++i) {
-      uint32_t slot = (head + i) % ways_;
+    for (uint32_t i = 0, slot = head; i < ways_; ++i, slot = slot + 1 == ways_ ? 0 : slot + 1) {
       if (keys_[base + slot] != kInvalid && drop(keys_[base + slot], payloads_[base + slot])) {
         ++dropped;
         continue;
