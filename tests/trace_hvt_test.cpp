@@ -215,6 +215,16 @@ TEST(TraceHvt, DecoderRejectsBadControlBytes) {
   bad[3] = 0x80 | 0x04;  // first control byte (after 3 one-byte prefix varints) with reserved bit
   EXPECT_FALSE(d.start(bad.data(), bad.size() - hvt::kPadding, 2, err));
   EXPECT_EQ(err, "invalid control byte in record 0");
+  bad = payload;
+  bad[4] = 0x07;  // second record: escape class with bits set
+  EXPECT_FALSE(d.start(bad.data(), bad.size() - hvt::kPadding, 2, err));
+  EXPECT_EQ(err, "reserved control byte in record 1");
+  bad[4] = 9 << 2;  // a 9-byte address delta
+  EXPECT_FALSE(d.start(bad.data(), bad.size() - hvt::kPadding, 2, err));
+  EXPECT_EQ(err, "invalid control byte in record 1");
+  bad[4] = payload[4] ^ 0x40;  // an explicit size the size column does not hold
+  EXPECT_FALSE(d.start(bad.data(), bad.size() - hvt::kPadding, 2, err));
+  EXPECT_EQ(err, "control bytes disagree with the column sizes");
   EXPECT_FALSE(d.start(payload.data(), payload.size() - hvt::kPadding, 3, err));
 }
 

@@ -88,24 +88,30 @@ bool ChunkDecoder::start(const uint8_t* payload, size_t size, uint32_t count, st
     error = "column sizes do not add up to the payload size";
     return false;
   }
-  // Check every control byte once so that the decode loop needs no bounds checks.
-  uint64_t need_d = 0, need_s = 0;
+  // Check every control byte once so that the decode loop needs no bounds checks. An escape
+  // (exactly 3) adds nothing to either column, so the sums need no branch and vectorize.
+  // 32-bit sums: at most 15 per record and kMaxChunkRecords records.
+  uint32_t need_d = 0, need_s = 0;
+  unsigned bad = 0;
   for (uint32_t i = 0; i < count; ++i) {
     const uint8_t c = p[i];
-    if ((c & 3) == kEscape) {
-      if (c != kEscape) {
+    const unsigned n = (c >> 2) & 15;
+    bad |= (((c & 3) == kEscape) & (c != kEscape)) | (n > 8) | (c >> 7);
+    need_d += n;
+    need_s += (c >> 6) & 1;
+  }
+  if (bad) {
+    for (uint32_t i = 0; i < count; ++i) {
+      const uint8_t c = p[i];
+      if ((c & 3) == kEscape && c != kEscape) {
         error = "reserved control byte in record " + std::to_string(i);
         return false;
       }
-      continue;
+      if (((c >> 2) & 15) > 8 || (c & 0x80)) {
+        error = "invalid control byte in record " + std::to_string(i);
+        return false;
+      }
     }
-    const unsigned n = (c >> 2) & 15;
-    if (n > 8 || (c & 0x80)) {
-      error = "invalid control byte in record " + std::to_string(i);
-      return false;
-    }
-    need_d += n;
-    need_s += (c >> 6) & 1;
   }
   if (need_d != nd || need_s != ns) {
     error = "control bytes disagree with the column sizes";
@@ -123,82 +129,96 @@ bool ChunkDecoder::start(const uint8_t* payload, size_t size, uint32_t count, st
   return true;
 }
 
-size_t ChunkDecoder::decode(std::span<Event> out, std::string& error) {
+// The common case, accesses of the current process, up to the next escaped event: returns the
+// index of that event (or n). Predictor state lives in locals, in registers: stores through `o`
+// could otherwise alias the members and force a reload every record.
+size_t ChunkDecoder::decode_run(const uint8_t* ctl, Event* o, size_t i, size_t n) {
   static constexpr uint64_t kMask[9] = {
       0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffffull, 0xffffffffffffull, 0xffffffffffffffull, ~0ull};
-  const size_t n = std::min<size_t>(out.size(), remaining_);
-  const uint8_t* ctl = ctl_;
   const uint8_t* sz = sizes_;
   const uint8_t* dp = deltas_;
-  // Predictor state in locals: stores through `o` could otherwise alias the members and force
-  // a reload every record.
-  uint64_t last[2] = {last_[0], last_[1]};
+  uint64_t last0 = last_[0], last1 = last_[1];
   uint8_t last_size[4] = {last_size_[0], last_size_[1], last_size_[2], 0};
-  uint64_t pid = pid_;
-  Event* o = out.data();
-  for (size_t i = 0; i < n; ++i) {
+  const uint64_t pid = pid_;
+  for (; i < n; ++i) {
     const uint8_t c = ctl[i];
     const unsigned cls = c & 3;
-    if (cls == kEscape) [[unlikely]] {
-      const uint8_t* x = extra_;
-      uint64_t addr = 0, arg = 0, epid = 0, flags = 0;
-      if (extra_end_ - x < 1) goto corrupt;
-      {
-        const uint8_t k = *x++;
-        if (!valid_kind(k) || !varint::get(x, extra_end_, addr) || !varint::get(x, extra_end_, arg) ||
-            !varint::get(x, extra_end_, epid) || epid > UINT32_MAX || x == extra_end_)
-          goto corrupt;
-        const uint8_t size = *x++;
-        if (!varint::get(x, extra_end_, flags) || flags > UINT16_MAX) goto corrupt;
-        extra_ = x;
-        Event& e = o[i];
-        e.addr = addr;
-        e.arg = arg;
-        e.pid = static_cast<uint32_t>(epid);
-        pid = epid;
-        e.kind = static_cast<EventKind>(k);
-        e.size = size;
-        e.flags = static_cast<uint16_t>(flags);
-        if (k < 3) {
-          last[k >> 1] = addr;
-          last_size[k] = size;
-        }
-      }
-      continue;
-    }
+    if (cls == kEscape) [[unlikely]]
+      break;
     const unsigned nb = (c >> 2) & 15;
     uint64_t raw;
     std::memcpy(&raw, dp, 8);
     dp += nb;
     raw &= kMask[nb];
-    const unsigned pi = cls >> 1;
-    const uint64_t addr = last[pi] + static_cast<uint64_t>(varint::unzigzag(raw));
-    last[pi] = addr;
+    // Loads and stores predict from one address, instruction fetches from another; selects
+    // rather than an indexed array keep both in registers.
+    const bool ifetch = cls >> 1;
+    const uint64_t addr = (ifetch ? last1 : last0) + static_cast<uint64_t>(varint::unzigzag(raw));
+    last0 = ifetch ? last0 : addr;
+    last1 = ifetch ? addr : last1;
     const unsigned has_size = (c >> 6) & 1;
     const uint8_t size = has_size ? *sz : last_size[cls];
     sz += has_size;
     last_size[cls] = size;
-    // pid | kind << 32 | size << 40 (flags 0), stored as one word.
+    // Three whole words: addr, arg 0, and pid | kind << 32 | size << 40 (flags 0).
     const uint64_t tail = pid | (static_cast<uint64_t>(cls) << 32) | (static_cast<uint64_t>(size) << 40);
-    uint64_t words[3] = {addr, 0, tail};
-    std::memcpy(&o[i], words, sizeof words);
+    auto* words = reinterpret_cast<unsigned char*>(o + i);
+    std::memcpy(words, &addr, 8);
+    std::memset(words + 8, 0, 8);
+    std::memcpy(words + 16, &tail, 8);
   }
-  ctl_ += n;
   sizes_ = sz;
   deltas_ = dp;
-  last_[0] = last[0];
-  last_[1] = last[1];
+  last_[0] = last0;
+  last_[1] = last1;
   std::memcpy(last_size_, last_size, 3);
-  pid_ = static_cast<uint32_t>(pid);
+  return i;
+}
+
+// One escaped event (any kind, any process); it becomes the predictors' new state.
+bool ChunkDecoder::decode_escape(Event& e) {
+  const uint8_t* x = extra_;
+  uint64_t addr = 0, arg = 0, epid = 0, flags = 0;
+  if (extra_end_ - x < 1) return false;
+  const uint8_t k = *x++;
+  if (!valid_kind(k) || !varint::get(x, extra_end_, addr) || !varint::get(x, extra_end_, arg) ||
+      !varint::get(x, extra_end_, epid) || epid > UINT32_MAX || x == extra_end_)
+    return false;
+  const uint8_t size = *x++;
+  if (!varint::get(x, extra_end_, flags) || flags > UINT16_MAX) return false;
+  extra_ = x;
+  e.addr = addr;
+  e.arg = arg;
+  e.pid = pid_ = static_cast<uint32_t>(epid);
+  e.kind = static_cast<EventKind>(k);
+  e.size = size;
+  e.flags = static_cast<uint16_t>(flags);
+  if (k < 3) {
+    last_[k >> 1] = addr;
+    last_size_[k] = size;
+  }
+  return true;
+}
+
+size_t ChunkDecoder::decode(std::span<Event> out, std::string& error) {
+  const size_t n = std::min<size_t>(out.size(), remaining_);
+  size_t i = 0;
+  while (i < n) {
+    i = decode_run(ctl_, out.data(), i, n);
+    if (i == n) break;
+    if (!decode_escape(out[i])) {
+      error = "corrupt escaped event";
+      return SIZE_MAX;
+    }
+    ++i;
+  }
+  ctl_ += n;
   remaining_ -= static_cast<uint32_t>(n);
   if (remaining_ == 0 && extra_ != extra_end_) {
     error = "trailing bytes after the last escaped event";
     return SIZE_MAX;
   }
   return n;
-corrupt:
-  error = "corrupt escaped event";
-  return SIZE_MAX;
 }
 
 }  // namespace hvsim::hvt

@@ -48,6 +48,9 @@ class ChunkDecoder {
   bool done() const { return remaining_ == 0; }
 
  private:
+  size_t decode_run(const uint8_t* ctl, Event* o, size_t i, size_t n);
+  bool decode_escape(Event& e);
+
   const uint8_t* ctl_ = nullptr;
   const uint8_t* sizes_ = nullptr;
   const uint8_t* deltas_ = nullptr;
