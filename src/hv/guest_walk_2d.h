@@ -22,24 +22,24 @@ Translation<HostPhysAddr> walk_guest_2d(const GuestPageTable& gt, GuestVirtAddr 
                                         uint64_t frame, WalkCache* gpwc, CacheHierarchy& cache,
                                         uint64_t& guest_refs, HostTranslate&& host) {
   WalkCost cost;
-  auto path = gt.walk_from(va, level, frame);
-  int i = 0;
-  for (; i < path.count; ++i) {
-    const auto& step = path.steps[i];
-    HostPhysAddr entry_hpa;
-    PageSize hs;
-    if (!host(step.entry_addr, entry_hpa, hs, cost)) break;
-    cost.cycles += cache.access(entry_hpa.value).cycles;
-    ++cost.refs;
-    if (gpwc && step.level > 1 && i + 1 < path.count)
-      gpwc->fill(va.value, asid, step.level, path.table_frame_at[step.level - 1]);
-  }
-  guest_refs += static_cast<uint32_t>(i);
+  uint32_t fetched = 0;
+  const WalkEnd<GuestPhysAddr> end =
+      gt.walk_visit(va, level, frame, [&](GuestPhysAddr entry_addr, int l, uint64_t table_frame) {
+        // The guest entry above was followed to this table.
+        if (gpwc && l < level) gpwc->fill(va.value, asid, l + 1, table_frame);
+        HostPhysAddr entry_hpa;
+        PageSize hs;
+        if (!host(entry_addr, entry_hpa, hs, cost)) return false;
+        cost.cycles += cache.access(entry_hpa.value).cycles;
+        ++cost.refs;
+        ++fetched;
+        return true;
+      });
+  guest_refs += fetched;
   HostPhysAddr hpa;
   PageSize hs;
-  if (i < path.count || !path.ok || !host(path.result, hpa, hs, cost))
-    return Translation<HostPhysAddr>::fault(cost);
-  return Translation<HostPhysAddr>::to(hpa, min_page_size(path.size, hs), cost);
+  if (!end.ok || !host(end.result, hpa, hs, cost)) return Translation<HostPhysAddr>::fault(cost);
+  return Translation<HostPhysAddr>::to(hpa, min_page_size(end.size, hs), cost);
 }
 
 }  // namespace hvsim

@@ -48,9 +48,9 @@ class NestedWalker {
     auto w = walk_1d(ept_, gpa, 0, hpwc_, cache_);
     cost += w.cost;
     counters.host_refs += w.cost.refs;
-    if (!w.path.ok) return false;
-    hpa = w.path.result;
-    size = w.path.size;
+    if (!w.end.ok) return false;
+    hpa = w.end.result;
+    size = w.end.size;
     ntlb_.fill(gpa.value, size, hpa.align_down(page_shift(size)).value);
     return true;
   }

@@ -25,6 +25,14 @@ struct WalkStep {
   int level;       // 5..1
 };
 
+// Where a walk ended: the translated address (with the page offset) when it reached a leaf.
+template <class Out>
+struct WalkEnd {
+  bool ok = false;  // false: a non-present entry ended the walk (a fault), or the caller stopped it
+  PageSize size = PageSize::k4K;
+  Out result{};
+};
+
 template <class Out>
 struct WalkPath {
   std::array<WalkStep<Out>, 5> steps{};
@@ -62,25 +70,38 @@ class RadixTable {
   // levels above).
   WalkPath<Out> walk_from(In va, int level, uint64_t table_frame) const {
     WalkPath<Out> path;
+    const WalkEnd<Out> end = walk_visit(va, level, table_frame, [&](Out entry_addr, int l, uint64_t frame) {
+      path.table_frame_at[l] = frame;
+      path.steps[path.count++] = {entry_addr, l};
+      return true;
+    });
+    path.ok = end.ok;
+    path.result = end.result;
+    path.size = end.size;
+    return path;
+  }
+
+  // The same walk with no path kept: on_step(entry_addr, level, table_frame) for each entry, in
+  // order, before it is read; returning false stops the walk there (the result is then a fault).
+  // The hot walkers cost each entry as it comes, with nothing stored per step.
+  template <class OnStep>
+  WalkEnd<Out> walk_visit(In va, int level, uint64_t table_frame, OnStep&& on_step) const {
     uint64_t frame = table_frame;
     for (int l = level; l >= 1; --l) {
       const TablePage* page = mem_->page(frame);
       if (!page) throw_stale_frame(frame);
-      unsigned idx = table_index(va.value, l);
-      path.table_frame_at[l] = frame;
-      path.steps[path.count++] = {Out((frame << 12) + idx * 8), l};
-      uint64_t e = page->get(idx);
-      if (!Fmt::present(e)) return path;
+      const unsigned idx = table_index(va.value, l);
+      if (!on_step(Out((frame << 12) + idx * 8), l, frame)) return {};
+      const uint64_t e = page->get(idx);
+      if (!Fmt::present(e)) return {};
       if (l == 1 || Fmt::large(e)) {
-        PageSize size = page_size_at_level(l);
-        path.ok = true;
-        path.size = size;
-        path.result = Out((e & kEntryAddrMask & ~(page_bytes(size) - 1)) | va.offset_in(page_shift(size)));
-        return path;
+        const PageSize size = page_size_at_level(l);
+        return {true, size,
+                Out((e & kEntryAddrMask & ~(page_bytes(size) - 1)) | va.offset_in(page_shift(size)))};
       }
       frame = (e & kEntryAddrMask) >> 12;
     }
-    return path;
+    return {};
   }
 
   struct Translation {

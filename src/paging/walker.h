@@ -11,32 +11,39 @@
 
 namespace hvsim {
 
-// Which entries the walk touched (the path) and what they cost.
+// Where the walk ended and what it cost.
 template <class Out>
 struct CostedWalk {
-  WalkPath<Out> path;
+  WalkEnd<Out> end;
   WalkCost cost;
   Translation<Out> translation() const {
-    return path.ok ? Translation<Out>::to(path.result, path.size, cost) : Translation<Out>::fault(cost);
+    return end.ok ? Translation<Out>::to(end.result, end.size, cost) : Translation<Out>::fault(cost);
   }
 };
 
-template <class In, class Out, class Fmt>
+// A walker that needs nothing per entry beyond its cost.
+struct NoStepObserver {
+  template <class Out>
+  void operator()(Out, int) const {}
+};
+
+// `on_step(entry_addr, level)` sees each entry fetched, after its cost (tpt checks their pages).
+template <class In, class Out, class Fmt, class OnStep = NoStepObserver>
 CostedWalk<Out> walk_1d(const RadixTable<In, Out, Fmt>& table, In va, uint16_t asid, WalkCache& pwc,
-                        CacheHierarchy& cache) {
+                        CacheHierarchy& cache, OnStep&& on_step = {}) {
   CostedWalk<Out> w;
-  WalkCache::Start start = pwc.lookup(va.value, asid, table.levels(), table.root_frame());
+  const WalkCache::Start start = pwc.lookup(va.value, asid, table.levels(), table.root_frame());
   if (start.level != table.levels()) w.cost.cycles += pwc.hit_cycles();
-  w.path = table.walk_from(va, start.level, start.table_frame);
-  for (int i = 0; i < w.path.count; ++i) {
-    const auto& step = w.path.steps[i];
-    w.cost.cycles += cache.access(step.entry_addr.value).cycles;
-    ++w.cost.refs;
-    // A non-leaf entry that was followed: remember where it points. The lookup above missed every
-    // level the walk fills.
-    if (step.level > 1 && (i + 1 < w.path.count))
-      pwc.fill_missed(va.value, asid, step.level, w.path.table_frame_at[step.level - 1]);
-  }
+  w.end =
+      table.walk_visit(va, start.level, start.table_frame, [&](Out entry_addr, int level, uint64_t frame) {
+        // The entry above was followed to this table: remember where it points. The lookup above
+        // missed every level the walk fills.
+        if (level < start.level) pwc.fill_missed(va.value, asid, level + 1, frame);
+        w.cost.cycles += cache.access(entry_addr.value).cycles;
+        ++w.cost.refs;
+        on_step(entry_addr, level);
+        return true;
+      });
   return w;
 }
 

@@ -24,9 +24,9 @@ class ShadowPaging {
   Translation<HostPhysAddr> walk(const AddressSpace& as, GuestVirtAddr va, uint64_t& hv_walk_refs) {
     ShadowTable& table = tables_.table_for(as);
     auto w = walk_1d(table, va, as.pcid, pwc_, cache_);
-    if (w.path.ok || !hidden_fault(as, va, w.cost, hv_walk_refs)) return w.translation();
+    if (w.end.ok || !hidden_fault(as, va, w.cost, hv_walk_refs)) return w.translation();
     w = walk_1d(table, va, as.pcid, pwc_, cache_);
-    if (!w.path.ok) throw_shadow_refill_failed(va);
+    if (!w.end.ok) throw_shadow_refill_failed(va);
     return w.translation();
   }
 

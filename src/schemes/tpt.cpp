@@ -119,12 +119,19 @@ class TptScheme final : public TlbScheme<TptScheme> {
       table_pid_ = ev.pid;
     }
     if (!table_) return Translation<HostPhysAddr>::fault({});
-    auto w = walk_1d(*table_, GuestVirtAddr(ev.addr), space().pcid, pwc_, cache_);
+    // The table pages the walk reads, checked once the walk is done.
+    uint64_t table_pages[5];
+    int steps = 0, first_level = 0;
+    auto w = walk_1d(*table_, GuestVirtAddr(ev.addr), space().pcid, pwc_, cache_,
+                     [&](HostPhysAddr entry_addr, int level) {
+                       if (steps == 0) first_level = level;
+                       table_pages[steps++] = entry_addr.value >> 12;
+                     });
     // The walk's own cost, plus the tag checks of the table pages it reached and of the frame
     // it ends at, before the TLB fill (reported apart from its references).
     WalkCost tag_cost;
-    for (int i = first_checked_table(w.path, table_->levels(), mode_); i < w.path.count; ++i) {
-      check_tag(w.path.steps[i].entry_addr.value >> 12, tag_cost);
+    for (int i = first_checked_table(steps, first_level, table_->levels(), mode_); i < steps; ++i) {
+      check_tag(table_pages[i], tag_cost);
       ++table_checks_;
     }
     Translation<HostPhysAddr> t = w.translation();

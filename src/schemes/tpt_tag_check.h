@@ -24,13 +24,13 @@ namespace hvsim {
 
 enum class TagCheckMode : uint8_t { kFill, kWalk, kAccess };
 
-// The first step of `path` (a walk of a table of `levels` levels) whose table page the walk
-// checks: the steps before it read table pages whose check a page-walk cache already holds.
-template <class Out>
-int first_checked_table(const WalkPath<Out>& path, int levels, TagCheckMode mode) {
-  if (mode != TagCheckMode::kFill || path.count == 0) return 0;
+// The first of a walk's `steps` (of a table of `levels` levels, its first step at `first_level`)
+// whose table page the walk checks: the steps before it read table pages whose check a page-walk
+// cache already holds.
+inline int first_checked_table(int steps, int first_level, int levels, TagCheckMode mode) {
+  if (mode != TagCheckMode::kFill || steps == 0) return 0;
   // Started below the root: the first table's frame came from a page-walk-cache entry.
-  return path.steps[0].level == levels ? 0 : 1;
+  return first_level == levels ? 0 : 1;
 }
 
 // Whether a TLB hit checks the data frame's tag again.
