@@ -43,11 +43,11 @@ bench: build
 
 # The whole suite under AddressSanitizer and UBSan, in its own build directory, compiled with
 # clang so that the same instrumented objects also make the libFuzzer targets
-# (tests/fuzz/run_fuzzers.sh runs them from this tree).
+# (tests/fuzz/run_fuzzers.sh runs them from this tree). Its layers compile as unity builds.
 ASAN_BUILD ?= build-asan
 asan-build: deps
 	CXX=clang++ cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O1 \
-	  -DHVSIM_SANITIZE=ON -DHVSIM_FUZZ=ON -DHVSIM_WERROR=OFF -DHVSIM_BENCH=OFF
+	  -DHVSIM_SANITIZE=ON -DHVSIM_FUZZ=ON -DHVSIM_WERROR=OFF -DHVSIM_BENCH=OFF -DHVSIM_UNITY_BUILD=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 asan: asan-build

@@ -9,14 +9,13 @@
 
 #include "common/random.h"
 #include "common/units.h"
+#include "workload/generators/generator_helpers.h"
 #include "workload/generators/synthetic_source.h"
 
 namespace hvsim {
 namespace {
 
 constexpr double kA = 0.57, kB = 0.19, kC = 0.19;
-constexpr uint64_t kPage = 4096;
-uint64_t page_up(uint64_t b) { return (b + kPage - 1) & ~(kPage - 1); }
 
 struct Graph {
   unsigned scale;
@@ -151,11 +150,11 @@ std::unique_ptr<EventSource> make_bfs(const WorkloadParams& p) {
   const uint64_t V = g->vertices;
   Step s{g, kWorkloadHeapBase, 0, 0, 0, Rng(p.seed), std::vector<uint64_t>((V + 63) / 64), {}, 0, 0, 0, 0,
          {}};
-  s.edge_base = s.off_base + page_up(8 * (V + 1));
-  s.parent_base = s.edge_base + page_up(8 * edges);
-  s.queue_base = s.parent_base + page_up(8 * V);
+  s.edge_base = s.off_base + layout_page_up(8 * (V + 1));
+  s.parent_base = s.edge_base + layout_page_up(8 * edges);
+  s.queue_base = s.parent_base + layout_page_up(8 * V);
   WorkloadParams q = p;
-  q.footprint = s.queue_base + page_up(8 * V) - kWorkloadHeapBase;
+  q.footprint = s.queue_base + layout_page_up(8 * V) - kWorkloadHeapBase;
   return make_synthetic(
       fmt::format("bfs over a Kronecker graph (scale {}, edgefactor {}, {} edges, {} B, seed {})", scale,
                   edgefactor, edges, q.footprint, p.seed),

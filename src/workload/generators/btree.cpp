@@ -8,21 +8,11 @@
 #include "common/random.h"
 #include "common/units.h"
 #include "common/zipf.h"
+#include "workload/generators/generator_helpers.h"
 #include "workload/generators/synthetic_source.h"
 
 namespace hvsim {
 namespace {
-
-constexpr uint64_t kPage = 4096;
-uint64_t page_up(uint64_t b) { return (b + kPage - 1) & ~(kPage - 1); }
-
-uint64_t parse_percent(const std::string& v, const char* what) {
-  char* end = nullptr;
-  unsigned long x = std::strtoul(v.c_str(), &end, 10);
-  if (v.empty() || end == v.c_str() || *end || x > 100 || v[0] == '-')
-    throw InputError(std::string(what) + ": a percentage, 0..100 (got '" + v + "')");
-  return x;
-}
 
 std::unique_ptr<EventSource> make_btree(const WorkloadParams& p) {
   uint64_t node = 4096;
@@ -57,7 +47,7 @@ std::unique_ptr<EventSource> make_btree(const WorkloadParams& p) {
   uint64_t at = kWorkloadHeapBase;
   for (size_t l = 0; l < count.size(); ++l) {
     base[l] = at;
-    at += page_up(count[l] * node);
+    at += layout_page_up(count[l] * node);
   }
   struct Step {
     std::vector<uint64_t> count, base;

@@ -8,6 +8,7 @@
 #include "common/random.h"
 #include "common/units.h"
 #include "common/zipf.h"
+#include "workload/generators/generator_helpers.h"
 #include "workload/generators/synthetic_source.h"
 
 namespace hvsim {
@@ -15,14 +16,6 @@ namespace {
 
 constexpr uint64_t kSlabPage = 1 << 20;
 constexpr uint64_t kHeader = 48;
-
-uint64_t parse_percent(const std::string& v, const char* what) {
-  char* end = nullptr;
-  unsigned long x = std::strtoul(v.c_str(), &end, 10);
-  if (v.empty() || end == v.c_str() || *end || x > 100 || v[0] == '-')
-    throw InputError(std::string(what) + ": a percentage, 0..100 (got '" + v + "')");
-  return x;
-}
 
 std::unique_ptr<EventSource> make_memcached(const WorkloadParams& p) {
   uint64_t get_pct = 90;

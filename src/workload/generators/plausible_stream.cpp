@@ -3,23 +3,23 @@
 #include <algorithm>
 
 #include "common/page_size.h"
+#include "workload/generators/generator_helpers.h"
 #include "workload/generators/scripted_source.h"
 
 namespace hvsim {
 namespace {
-constexpr uint64_t kPage = 4096;
 constexpr uint64_t kUserTop = uint64_t{1} << 47;  // x86-64 user space, 4-level paging
 constexpr uint64_t kMmapBase = 0x7f0000000000ull;
 constexpr uint64_t kHeapBase = 0x555556000000ull;
 constexpr size_t kFreedKept = 16;
 
-uint64_t page_down(uint64_t a) { return a & ~(kPage - 1); }
+uint64_t page_down(uint64_t a) { return a & ~(kLayoutPage - 1); }
 }  // namespace
 
 PlausibleStream::PlausibleStream(ChoiceSource& choices, Options options) : c_(choices), opt_(options) {
   Process first;
   first.pid = 1;
-  first.mmap_top = kMmapBase + c_.below(1 << 20) * kPage;
+  first.mmap_top = kMmapBase + c_.below(1 << 20) * kLayoutPage;
   procs_.push_back(first);
 }
 
@@ -30,12 +30,12 @@ RangeMap::const_iterator PlausibleStream::any_mapping(const Process& p) {
 
 uint64_t PlausibleStream::pick_length() {
   const uint64_t r = c_.below(20);
-  if (r < 8) return (1 + c_.below(16)) * kPage;
-  if (r < 12) return (17 + c_.below(496)) * kPage;
+  if (r < 8) return (1 + c_.below(16)) * kLayoutPage;
+  if (r < 12) return (17 + c_.below(496)) * kLayoutPage;
   if (r < 15) return 2 * kMiB;
-  if (r < 17) return 2 * kMiB + kPage;  // glibc's mmap'd chunk for a 2 MiB malloc
-  if (r < 19) return (2 + c_.below(62)) * kMiB + c_.below(512) * kPage;
-  return kGiB + c_.below(512) * kPage;
+  if (r < 17) return 2 * kMiB + kLayoutPage;  // glibc's mmap'd chunk for a 2 MiB malloc
+  if (r < 19) return (2 + c_.below(62)) * kMiB + c_.below(512) * kLayoutPage;
+  return kGiB + c_.below(512) * kLayoutPage;
 }
 
 // Where an mmap of `length` lands: a freed range again, over a live mapping (MAP_FIXED), or the
@@ -60,7 +60,7 @@ uint64_t PlausibleStream::pick_address(const Process& p) {
   const uint64_t how = c_.below(100);
   if (how < 80 && !p.maps.empty()) {
     auto it = any_mapping(p);
-    const uint64_t pages = (it->second - it->first) / kPage;
+    const uint64_t pages = (it->second - it->first) / kLayoutPage;
     uint64_t page;
     switch (c_.below(4)) {
       case 0:
@@ -72,13 +72,13 @@ uint64_t PlausibleStream::pick_address(const Process& p) {
       default:
         page = c_.below(pages);
     }
-    return it->first + page * kPage + c_.below(kPage / 8) * 8;
+    return it->first + page * kLayoutPage + c_.below(kLayoutPage / 8) * 8;
   }
   if (how < 88 && p.brk > p.brk_base) return p.brk_base + c_.below(p.brk - p.brk_base) / 8 * 8;
   if (how < 95 && !p.maps.empty()) {  // just outside a mapping
     auto it = any_mapping(p);
-    uint64_t a = c_.below(2) ? it->second : it->first - kPage;
-    return a < kUserTop ? a + c_.below(kPage / 8) * 8 : kMmapBase;
+    uint64_t a = c_.below(2) ? it->second : it->first - kLayoutPage;
+    return a < kUserTop ? a + c_.below(kLayoutPage / 8) * 8 : kMmapBase;
   }
   switch (c_.below(8)) {
     case 0:  // the kernel's direct map, as a whole-system trace shows it (canonical high half)
@@ -105,7 +105,7 @@ void PlausibleStream::accesses(std::vector<Event>& out) {
     if (pattern == 0)
       a = pick_address(p);
     else
-      a += pattern == 1 ? 8 : kPage;
+      a += pattern == 1 ? 8 : kLayoutPage;
     if (a >= kUserTop && a < 0xffff800000000000ull) a = pick_address(p);
   }
 }
@@ -129,18 +129,18 @@ void PlausibleStream::do_munmap(std::vector<Event>& out) {
     auto it = any_mapping(p);
     start = it->first;
     end = it->second;
-    const uint64_t pages = (end - start) / kPage;
+    const uint64_t pages = (end - start) / kLayoutPage;
     switch (c_.below(6)) {
       case 0:  // the head
-        end = start + (1 + c_.below(pages)) * kPage;
+        end = start + (1 + c_.below(pages)) * kLayoutPage;
         break;
       case 1:  // the tail
-        start += c_.below(pages) * kPage;
+        start += c_.below(pages) * kLayoutPage;
         break;
       case 2: {  // a hole in the middle
         uint64_t first = c_.below(pages), count = 1 + c_.below(pages - first);
-        start += first * kPage;
-        end = start + count * kPage;
+        start += first * kLayoutPage;
+        end = start + count * kLayoutPage;
         break;
       }
       case 3:  // through the next mapping as well
@@ -163,12 +163,13 @@ void PlausibleStream::do_range_op(std::vector<Event>& out, EventKind kind) {
   Process& p = current();
   if (p.maps.empty()) return;
   auto it = any_mapping(p);
-  const uint64_t pages = (it->second - it->first) / kPage;
+  const uint64_t pages = (it->second - it->first) / kLayoutPage;
   const uint64_t first = c_.below(pages), count = 1 + c_.below(std::min<uint64_t>(pages - first, 1024));
   const uint16_t flags = kind == EventKind::kMprotect ? static_cast<uint16_t>(c_.below(2)) : 0;
-  out.push_back(os_event(kind, p.pid, it->first + first * kPage, count * kPage, flags));
+  out.push_back(os_event(kind, p.pid, it->first + first * kLayoutPage, count * kLayoutPage, flags));
   if (kind == EventKind::kDmaMap && c_.below(2))
-    out.push_back(os_event(EventKind::kDmaUnmap, p.pid, it->first + first * kPage, count * kPage));
+    out.push_back(
+        os_event(EventKind::kDmaUnmap, p.pid, it->first + first * kLayoutPage, count * kLayoutPage));
 }
 
 // As the trace readers render mremap: the old range unmapped, the result mapped with the new
@@ -191,11 +192,11 @@ void PlausibleStream::do_mremap(std::vector<Event>& out) {
 void PlausibleStream::do_brk(std::vector<Event>& out) {
   Process& p = current();
   if (!p.brk_base) {
-    p.brk_base = p.brk = kHeapBase + c_.below(1 << 16) * kPage;
+    p.brk_base = p.brk = kHeapBase + c_.below(1 << 16) * kLayoutPage;
   } else if (c_.below(3) == 0 && p.brk > p.brk_base) {
-    p.brk -= (1 + c_.below((p.brk - p.brk_base) / kPage)) * kPage;  // the heap shrinks (free)
+    p.brk -= (1 + c_.below((p.brk - p.brk_base) / kLayoutPage)) * kLayoutPage;  // the heap shrinks (free)
   } else {
-    p.brk += (1 + c_.below(c_.below(2) ? 33 : 1024)) * kPage;
+    p.brk += (1 + c_.below(c_.below(2) ? 33 : 1024)) * kLayoutPage;
   }
   out.push_back(os_event(EventKind::kBrk, p.pid, p.brk));
 }
@@ -217,7 +218,7 @@ void PlausibleStream::do_exec(std::vector<Event>& out) {
   out.push_back(os_event(EventKind::kExec, p.pid));
   p.maps.clear();
   p.brk_base = p.brk = 0;
-  p.mmap_top = kMmapBase + c_.below(1 << 20) * kPage;
+  p.mmap_top = kMmapBase + c_.below(1 << 20) * kLayoutPage;
   do_mmap(out);
 }
 
@@ -227,7 +228,7 @@ void PlausibleStream::do_exit(std::vector<Event>& out) {
   if (procs_.empty()) {  // a new program starts in a fresh process
     Process p;
     p.pid = next_pid_++;
-    p.mmap_top = kMmapBase + c_.below(1 << 20) * kPage;
+    p.mmap_top = kMmapBase + c_.below(1 << 20) * kLayoutPage;
     procs_.push_back(p);
   }
   cur_ = c_.below(procs_.size());
