@@ -213,11 +213,7 @@ TEST(MemoryBudget, HugeFootprintIsBounded) {
   // With 5 levels it fits the address space, not a small budget: the frame allocators alone do not.
   // Each layout's allocators take some 8-25MiB; the budget must leave room for the process (about
   // 8MiB, and 38MiB under AddressSanitizer) but not for them, or a later, smaller charge trips it.
-#if HVSIM_TEST_ASAN
-  const std::string small = "48MiB";
-#else
-  const std::string small = "64MiB";
-#endif
+  const std::string small = HVSIM_TEST_ASAN ? "48MiB" : "64MiB";
   r = compare("--workload gups --footprint 64TiB --set paging.guest_levels=5 --memory-limit " + small);
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("memory budget exceeded before the run: the simulated frame allocators"),
@@ -226,11 +222,7 @@ TEST(MemoryBudget, HugeFootprintIsBounded) {
   EXPECT_FALSE(r.json_written);
   // A random access per page over 1TiB: the page tables outgrow the budget during the run. (Under
   // AddressSanitizer the process itself holds some 125MiB more before it starts.)
-#if HVSIM_TEST_ASAN
-  const std::string limit = "512MiB";
-#else
-  const std::string limit = "128MiB";
-#endif
+  const std::string limit = HVSIM_TEST_ASAN ? "512MiB" : "128MiB";
   r = compare("--workload gups --footprint 1TiB --memory-limit " + limit);
   EXPECT_EQ(r.status, 3);
   EXPECT_EQ(lines(r.err), 1) << r.err;
