@@ -84,17 +84,19 @@ EventEffect& Machine::record(uint32_t index, const Event& ev, const FaultEffect&
   return out.effects.back();
 }
 
-size_t Machine::prepare(std::span<const Event> batch, BatchEffects& out, uint64_t access_limit) {
+size_t Machine::prepare(std::span<const Event> batch, BatchEffects& out, uint64_t access_limit,
+                        const AccessScreen* screen, uint64_t position) {
   out.clear();
   op_.clear();
   uint64_t accesses = 0;
   for (uint32_t i = 0; i < batch.size(); ++i) {
     const Event& ev = batch[i];
     if (is_access(ev.kind)) {
-      if (!prepare_access(i, ev, out)) return i;
+      if (!(screen && screen->cleared(position + i)) && !prepare_access(i, ev, out)) return i;
       if (++accesses == access_limit) return i + 1;
       continue;
     }
+    screen = nullptr;  // what the screen read may change from here on
     // Events that change or remove existing translations must start a batch.
     if (i != 0 && guest_.changes_translations(ev)) return i;
     prepare_os_event(i, ev, out);

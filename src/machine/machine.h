@@ -9,6 +9,7 @@
 #include "common/event.h"
 #include "common/profile.h"
 #include "hv/hypervisor.h"
+#include "machine/access_screen.h"
 #include "machine/effects.h"
 #include "os/guest_os.h"
 
@@ -31,7 +32,13 @@ class Machine {
   // so the tables schemes read during a batch are those every event in it saw. A fork or an
   // mprotect ends its batch: schemes copy or re-read the tables as that event left them. The
   // prefix also ends right after its `access_limit`-th access (the end of a warm-up or epoch).
-  size_t prepare(std::span<const Event> batch, BatchEffects& out, uint64_t access_limit = UINT64_MAX);
+  // With a `screen` of the stream (and `position`, the stream position of batch[0]), the accesses
+  // it cleared are not looked up again, until the first OS event the prefix performs.
+  size_t prepare(std::span<const Event> batch, BatchEffects& out, uint64_t access_limit = UINT64_MAX,
+                 const AccessScreen* screen = nullptr, uint64_t position = 0);
+  // Screens `events`, which start at stream position `position`, against the tables as they are
+  // now (machine/access_screen.h). Reads only: safe while schemes run on this machine.
+  void screen(std::span<const Event> events, uint64_t position, AccessScreen& out) const;
 
   // The reference answer: guest table then EPT, no cost model. nullopt for an unmapped address.
   std::optional<HostPhysAddr> reference_translate(uint32_t pid, GuestVirtAddr va) const;

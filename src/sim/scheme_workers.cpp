@@ -23,16 +23,25 @@ SchemeWorkers::~SchemeWorkers() {
 }
 
 void SchemeWorkers::run(std::span<const std::span<const Event>> spans,
-                        std::vector<std::vector<HostPhysAddr>>* outs) {
+                        std::vector<std::vector<HostPhysAddr>>* outs,
+                        const std::function<void()>& alongside) {
   spans_ = spans;
   outs_ = outs;
   size_t largest = 0;
   for (const auto& s : spans) largest = std::max(largest, s.size());
   if (workers_.empty() || largest < kInlineBatch) {
+    if (alongside) alongside();
     for (size_t s = 0; s < schemes_.size(); ++s) run_scheme(s);
   } else {
     next_.store(0, std::memory_order_relaxed);
     start_.arrive_and_wait();
+    if (alongside) {
+      try {
+        alongside();
+      } catch (...) {
+        keep_error();
+      }
+    }
     take_schemes();
     done_.arrive_and_wait();
   }
@@ -50,9 +59,13 @@ void SchemeWorkers::take_schemes() {
   try {
     for (size_t s; (s = next_.fetch_add(1, std::memory_order_relaxed)) < schemes_.size();) run_scheme(s);
   } catch (...) {
-    std::lock_guard lock(error_mutex_);
-    if (!error_) error_ = std::current_exception();
+    keep_error();
   }
+}
+
+void SchemeWorkers::keep_error() {
+  std::lock_guard lock(error_mutex_);
+  if (!error_) error_ = std::current_exception();
 }
 
 void SchemeWorkers::loop() {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <barrier>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -28,8 +29,10 @@ class SchemeWorkers {
   SchemeWorkers& operator=(const SchemeWorkers&) = delete;
 
   // Every scheme consumes its machine's span `spans[machine]`; a machine with an empty span sits
-  // this round out. With `outs`, scheme s writes its answers to (*outs)[s].
-  void run(std::span<const std::span<const Event>> spans, std::vector<std::vector<HostPhysAddr>>* outs);
+  // this round out. With `outs`, scheme s writes its answers to (*outs)[s]. The calling thread
+  // first does `alongside` (if any), which must only read what the schemes read, then joins them.
+  void run(std::span<const std::span<const Event>> spans, std::vector<std::vector<HostPhysAddr>>* outs,
+           const std::function<void()>& alongside = {});
 
  private:
   // Waking the workers costs more than a small batch (batches get small when copy-on-write and
@@ -38,6 +41,7 @@ class SchemeWorkers {
 
   void run_scheme(size_t s);
   void take_schemes();
+  void keep_error();
   void loop();
 
   std::vector<std::unique_ptr<Scheme>>& schemes_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <thread>
 
 #include "common/error.h"
@@ -38,6 +39,7 @@ Simulation::Simulation(std::span<const SchemeUnit> units, const Profile& machine
   workers_ = std::make_unique<SchemeWorkers>(schemes_, machine_of_, std::move(fx), threads);
   spans_.resize(machines_.size());
   at_.resize(machines_.size());
+  screens_.resize(machines_.size());
   if (options_.verify) {
     outs_.assign(schemes_.size(), std::vector<HostPhysAddr>(options_.max_batch));
     agree_.resize(options_.max_batch);
@@ -99,8 +101,10 @@ Simulation::~Simulation() = default;
 // each machine's schemes run on its pieces as they come.
 size_t Simulation::step(std::span<const Event> events) {
   if (events.empty() || done()) return 0;
+  const uint64_t position = position_;
   const auto offer = events.first(std::min(events.size(), options_.max_batch));
-  const size_t n = machines_[0]->machine.prepare(offer, machines_[0]->fx, accesses_to_boundary());
+  const size_t n =
+      machines_[0]->machine.prepare(offer, machines_[0]->fx, accesses_to_boundary(), &screens_[0], position);
   const std::span<const Event> batch = events.first(n);
   uint64_t accesses = 0, first_touches = 0;
   for (const Event& e : batch) accesses += is_access(e.kind);
@@ -109,10 +113,18 @@ size_t Simulation::step(std::span<const Event> events) {
   if (options_.verify) std::fill_n(agree_.begin(), n, uint8_t{1});
   spans_[0] = batch;
   for (size_t m = 1; m < machines_.size(); ++m)
-    spans_[m] = batch.first(machines_[m]->machine.prepare(batch, machines_[m]->fx));
+    spans_[m] = batch.first(
+        machines_[m]->machine.prepare(batch, machines_[m]->fx, UINT64_MAX, &screens_[m], position));
   std::fill(at_.begin(), at_.end(), size_t{0});
+  const auto ahead = events.subspan(n).first(std::min(events.size() - n, options_.max_batch));
+  // A machine whose tables are final for this batch screens the next one while its schemes run.
+  const std::function<void()> screen = [&] {
+    for (size_t m = 0; m < machines_.size(); ++m)
+      if (!spans_[m].empty() && at_[m] + spans_[m].size() == n)
+        machines_[m]->machine.screen(ahead, position + n, screens_[m]);
+  };
   for (bool behind = true; behind;) {
-    workers_->run(spans_, options_.verify ? &outs_ : nullptr);
+    workers_->run(spans_, options_.verify ? &outs_ : nullptr, screen);
     behind = false;
     for (size_t m = 0; m < machines_.size(); ++m) {
       if (options_.verify && !spans_[m].empty()) verify(m, spans_[m], at_[m]);
@@ -120,11 +132,13 @@ size_t Simulation::step(std::span<const Event> events) {
       spans_[m] = {};
       if (at_[m] == n) continue;
       const auto rest = batch.subspan(at_[m]);
-      spans_[m] = rest.first(machines_[m]->machine.prepare(rest, machines_[m]->fx));
+      spans_[m] = rest.first(
+          machines_[m]->machine.prepare(rest, machines_[m]->fx, UINT64_MAX, &screens_[m], position + at_[m]));
       behind = true;
     }
   }
   if (options_.verify) settle_verification(batch);
+  position_ += n;
   events_ += n;
   after_step(accesses, first_touches);
   return n;

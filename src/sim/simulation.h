@@ -93,9 +93,6 @@ class Simulation {
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
 
-  // Prepares and runs the longest prefix of `events` the machines take whole (at most
-  // max_batch); returns its length (at least 1 unless `events` is empty or done()).
-  size_t step(std::span<const Event> events);
   // Runs all of `events` (or until done()).
   void run(std::span<const Event> events) {
     for (size_t n; !events.empty() && (n = step(events)) > 0;) events = events.subspan(n);
@@ -136,6 +133,11 @@ class Simulation {
   uint64_t mismatches() const { return mismatches_; }
 
  private:
+  // Prepares and runs the longest prefix of `events` the machines take whole (at most
+  // max_batch); returns its length (at least 1 unless `events` is empty or done()). Each call's
+  // `events` start right after the prefix the previous call took: while the schemes run this
+  // prefix, the machines screen the events after it (machine/access_screen.h).
+  size_t step(std::span<const Event> events);
   void add_scheme(const SchemeUnit& unit, const Profile& machine_profile, MachineSizing sizing);
   void lead_with_own_layout(const MachineLayout& own);
   void verify(size_t machine, std::span<const Event> events, size_t at);
@@ -154,6 +156,8 @@ class Simulation {
   std::vector<CostTable> costs_;               // each scheme's prices, from its own profile
   std::vector<std::span<const Event>> spans_;  // per machine: the events its schemes take next
   std::vector<size_t> at_;                     // per machine: how much of the batch it has taken
+  std::vector<AccessScreen> screens_;          // per machine: of the events after this batch
+  uint64_t position_ = 0;                      // events stepped since construction
   std::vector<std::vector<HostPhysAddr>> outs_;
   // With verify: per event of the batch, whether every scheme agreed; per machine and event, the
   // reference guest-physical address (kNoGuestFrame: a fault).

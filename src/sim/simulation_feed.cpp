@@ -34,14 +34,16 @@ void check_addresses(std::span<Event> events, uint64_t first, int levels, const 
 
 uint64_t Simulation::run(EventSource& source, SimulationObserver* observer) {
   // Events wait in `buffer[head, head + have)`: the machine may take only a prefix of what is
-  // offered (an event that changes existing translations must start a batch).
-  std::vector<Event> buffer(std::max<size_t>(options_.max_batch, 2));
+  // offered (an event that changes existing translations must start a batch), and the events
+  // after a batch are screened while its schemes run, so the buffer holds two batches and is
+  // topped up before each.
+  std::vector<Event> buffer(2 * std::max<size_t>(options_.max_batch, 1));
   size_t head = 0, have = 0;
   bool source_done = false;
   uint64_t stepped = 0;
   for (;;) {
     if (have == 0) head = 0;
-    if (!source_done && have < buffer.size() / 2) {
+    if (!source_done && have < buffer.size()) {
       if (head > 0) {
         std::copy(buffer.begin() + head, buffer.begin() + head + have, buffer.begin());
         head = 0;
