@@ -13,6 +13,7 @@
 
 #include "common/profile.h"
 #include "sim/simulation.h"
+#include "workload/read_ahead_source.h"
 #include "workload/trace/byte_input.h"
 #include "workload/trace/champsim_reader.h"
 #include "workload/trace/hvt_reader.h"
@@ -157,7 +158,9 @@ class MemorySource final : public EventSource {
 
 enum class Feed { kMemory, kHvt, kChampSimXz };
 
-void BM_CompareOnTrace(benchmark::State& state, Feed feed) {
+// With `read_ahead`, a trace is decoded on a thread of its own, as `hvsim compare --trace FILE`
+// reads a file (workload/read_ahead_source.h); without, on the simulating thread.
+void BM_CompareOnTrace(benchmark::State& state, Feed feed, bool read_ahead) {
   const Corpus& c = corpus();
   const std::vector<uint8_t> champsim = champsim_records(c);
   const std::string champsim_xz = xz(champsim);
@@ -178,6 +181,7 @@ void BM_CompareOnTrace(benchmark::State& state, Feed feed) {
       source = std::make_unique<ChampSimReader>(
           ByteInput::decompressing(ByteInput::from_memory(champsim_xz, "bench.champsim.xz", false)),
           ChampSimReader::Variant::kStandard);
+    if (read_ahead) source = std::make_unique<ReadAheadSource>(std::move(source));
     state.ResumeTiming();
     events += sim.run(*source);
     accesses += sim.accesses();
@@ -190,9 +194,17 @@ void BM_CompareOnTrace(benchmark::State& state, Feed feed) {
     state.counters["instructions/s"] =
         benchmark::Counter(static_cast<double>(instructions), benchmark::Counter::kIsRate);
 }
-BENCHMARK_CAPTURE(BM_CompareOnTrace, memory, Feed::kMemory)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_CompareOnTrace, hvt, Feed::kHvt)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_CompareOnTrace, champsim_xz, Feed::kChampSimXz)
+BENCHMARK_CAPTURE(BM_CompareOnTrace, memory, Feed::kMemory, false)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_CompareOnTrace, hvt, Feed::kHvt, false)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_CompareOnTrace, champsim_xz, Feed::kChampSimXz, false)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_CompareOnTrace, hvt_read_ahead, Feed::kHvt, true)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_CompareOnTrace, champsim_xz_read_ahead, Feed::kChampSimXz, true)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

@@ -133,10 +133,12 @@ void run_compare(const CompareArgs& a) {
     std::string path = a.trace, fmt_name = a.format;
     // Opened once, now (a missing or unreadable file fails before anything runs), and the job
     // takes this source: a pipe cannot be opened twice.
-    auto opened = std::make_shared<std::unique_ptr<EventSource>>(open_trace(path, fmt_name));
-    jobs.push_back(
-        {std::filesystem::path(path).filename().string(),
-         [opened, path, fmt_name] { return *opened ? std::move(*opened) : open_trace(path, fmt_name); }, 0});
+    auto opened = std::make_shared<std::unique_ptr<EventSource>>(open_trace_read_ahead(path, fmt_name));
+    jobs.push_back({std::filesystem::path(path).filename().string(),
+                    [opened, path, fmt_name] {
+                      return *opened ? std::move(*opened) : open_trace_read_ahead(path, fmt_name);
+                    },
+                    0});
 #else
     throw InputError("--trace: trace input is not available in this build");
 #endif

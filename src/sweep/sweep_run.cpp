@@ -21,7 +21,7 @@ using Clock = std::chrono::steady_clock;
 
 std::unique_ptr<EventSource> open_stream(const SweepPlan& plan, const SweepPoint& point) {
   const SweepJob& job = plan.jobs[point.job];
-  if (!job.trace.empty()) return open_trace(job.trace, "");
+  if (!job.trace.empty()) return open_trace_read_ahead(job.trace, "");
   WorkloadParams params;
   params.footprint = plan.experiment.footprint;
   params.accesses = plan.experiment.accesses + plan.experiment.warmup;

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "common/error.h"
+#include "workload/read_ahead_source.h"
 #include "workload/trace/byte_input.h"
 #include "workload/trace/champsim_reader.h"
 #include "workload/trace/drmemtrace_reader.h"
@@ -206,6 +207,15 @@ std::unique_ptr<EventSource> open_trace(const std::string& path, const std::stri
     src = make_reader(f, std::move(in), decompressing, path, is_regular(path));
   }
   if (format_out) *format_out = f;
+  return src;
+}
+
+// A pipe or a terminal is read on the simulating thread: it may never deliver, and a reader
+// thread waiting on it could then never be stopped.
+std::unique_ptr<EventSource> open_trace_read_ahead(const std::string& path, const std::string& format,
+                                                   std::string* format_out) {
+  auto src = open_trace(path, format, format_out);
+  if (is_dir(path) || is_regular(path)) return std::make_unique<ReadAheadSource>(std::move(src));
   return src;
 }
 

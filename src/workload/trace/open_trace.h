@@ -26,6 +26,11 @@ std::string sniff_trace_format(const std::string& path);
 std::unique_ptr<EventSource> open_trace(const std::string& path, const std::string& format,
                                         std::string* format_out = nullptr);
 
+// open_trace for a simulation: a file (or drmemtrace directory) is decoded on a thread of its
+// own, ahead of the events being simulated (workload/read_ahead_source.h).
+std::unique_ptr<EventSource> open_trace_read_ahead(const std::string& path, const std::string& format,
+                                                   std::string* format_out = nullptr);
+
 // The same for an input already open (it delivers the stored bytes), read as a stream.
 std::unique_ptr<EventSource> open_trace_stream(std::unique_ptr<ByteInput> in, const std::string& format,
                                                std::string* format_out = nullptr);
