@@ -1,6 +1,8 @@
 #include "sim/scheme_workers.h"
 
 #include <algorithm>
+#include <chrono>
+#include <numeric>
 
 namespace hvsim {
 
@@ -12,6 +14,9 @@ SchemeWorkers::SchemeWorkers(std::vector<std::unique_ptr<Scheme>>& schemes, std:
       threads_(std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(schemes.size())))),
       start_(threads_),
       done_(threads_) {
+  order_.resize(schemes_.size());
+  std::iota(order_.begin(), order_.end(), size_t{0});
+  took_.assign(schemes_.size(), 0);
   for (unsigned t = 1; t < threads_; ++t) workers_.emplace_back([this] { loop(); });
 }
 
@@ -44,6 +49,7 @@ void SchemeWorkers::run(std::span<const std::span<const Event>> spans,
     }
     take_schemes();
     done_.arrive_and_wait();
+    std::stable_sort(order_.begin(), order_.end(), [&](size_t a, size_t b) { return took_[a] > took_[b]; });
   }
   if (error_) std::rethrow_exception(error_);
 }
@@ -57,7 +63,11 @@ void SchemeWorkers::run_scheme(size_t s) {
 // rethrown by run() once all threads are done.
 void SchemeWorkers::take_schemes() {
   try {
-    for (size_t s; (s = next_.fetch_add(1, std::memory_order_relaxed)) < schemes_.size();) run_scheme(s);
+    for (size_t k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < schemes_.size();) {
+      const auto start = std::chrono::steady_clock::now();
+      run_scheme(order_[k]);
+      took_[order_[k]] = (std::chrono::steady_clock::now() - start).count();
+    }
   } catch (...) {
     keep_error();
   }

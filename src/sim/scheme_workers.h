@@ -1,7 +1,9 @@
 // Runs the schemes of every batch on `threads` threads: the calling thread and threads - 1
 // workers take schemes one at a time from a shared counter until none is left, so a slow scheme
 // does not hold up a thread that has finished its share. The calling thread works too: a thread
-// waiting at the barrier would spin on a core a scheme could use.
+// waiting at the barrier would spin on a core a scheme could use. Schemes are handed out longest
+// first, by how long each took on the last batch, so that the round does not end with one thread
+// running a slow scheme it took last while the others wait.
 #pragma once
 #include <atomic>
 #include <barrier>
@@ -51,6 +53,8 @@ class SchemeWorkers {
   std::barrier<> start_, done_;
   std::vector<std::thread> workers_;
   std::atomic<size_t> next_{0};
+  std::vector<size_t> order_;  // the schemes in the order they are handed out
+  std::vector<int64_t> took_;  // per scheme: nanoseconds on its last batch
   std::span<const std::span<const Event>> spans_;
   std::vector<std::vector<HostPhysAddr>>* outs_ = nullptr;
   bool stop_ = false;

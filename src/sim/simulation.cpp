@@ -116,7 +116,7 @@ size_t Simulation::step(std::span<const Event> events) {
     spans_[m] = batch.first(
         machines_[m]->machine.prepare(batch, machines_[m]->fx, UINT64_MAX, &screens_[m], position));
   std::fill(at_.begin(), at_.end(), size_t{0});
-  const auto ahead = events.subspan(n).first(std::min(events.size() - n, options_.max_batch));
+  const auto ahead = screen_span(events.subspan(n), n);
   // A machine whose tables are final for this batch screens the next one while its schemes run.
   const std::function<void()> screen = [&] {
     for (size_t m = 0; m < machines_.size(); ++m)
@@ -142,6 +142,17 @@ size_t Simulation::step(std::span<const Event> events) {
   events_ += n;
   after_step(accesses, first_touches);
   return n;
+}
+
+// What is worth screening after a batch of `n`: the next batch is likely about as long (a fork,
+// a copy-on-write or an unmap cuts batches short for a while), so at most 2n events, which bounds
+// the screening to twice the stream however short the batches get; and only up to the first OS
+// event, where the next prepare drops the screen anyway.
+std::span<const Event> Simulation::screen_span(std::span<const Event> rest, size_t n) const {
+  rest = rest.first(std::min({rest.size(), 2 * n, options_.max_batch}));
+  size_t accesses = 0;
+  while (accesses < rest.size() && is_access(rest[accesses].kind)) ++accesses;
+  return rest.first(accesses);
 }
 
 // A batch never straddles the end of the warm-up or of an epoch, which is right after its last

@@ -138,6 +138,7 @@ class Simulation {
   // `events` start right after the prefix the previous call took: while the schemes run this
   // prefix, the machines screen the events after it (machine/access_screen.h).
   size_t step(std::span<const Event> events);
+  std::span<const Event> screen_span(std::span<const Event> rest, size_t n) const;
   void add_scheme(const SchemeUnit& unit, const Profile& machine_profile, MachineSizing sizing);
   void lead_with_own_layout(const MachineLayout& own);
   void verify(size_t machine, std::span<const Event> events, size_t at);
