@@ -97,3 +97,23 @@ TEST(AccessScreen, PreparingWithTheScreenDoesWhatPreparingWithoutItDoes) {
 }
 
 }  // namespace hvsim
+
+namespace hvsim {
+
+// fork-exit's forks, copy-on-writes and exits cut batches to a few events; the screen after each
+// must shrink with them, or screening costs a full batch per short batch. Its bound: at most
+// twice the events stepped, per machine.
+TEST(AccessScreen, ScreeningStaysWithinTwiceTheStreamWhenBatchesAreShort) {
+  const Profile p = load_profile("default");
+  WorkloadParams params;
+  params.footprint = 8ull << 20;
+  params.accesses = 20000;
+  auto source = WorkloadRegistry::instance().find("fork-exit")->factory(params);
+  Simulation sim(p, MachineSizing::for_footprint(p, params.footprint), {"native", "vm-segment"}, {});
+  const uint64_t events = sim.run(*source);
+  ASSERT_EQ(sim.machines().size(), 2u);
+  EXPECT_GT(sim.screened_events(), events / 2) << "the accesses between OS events are screened";
+  EXPECT_LE(sim.screened_events(), 2 * 2 * events);
+}
+
+}  // namespace hvsim

@@ -120,8 +120,10 @@ size_t Simulation::step(std::span<const Event> events) {
   // A machine whose tables are final for this batch screens the next one while its schemes run.
   const std::function<void()> screen = [&] {
     for (size_t m = 0; m < machines_.size(); ++m)
-      if (!spans_[m].empty() && at_[m] + spans_[m].size() == n)
+      if (!spans_[m].empty() && at_[m] + spans_[m].size() == n) {
         machines_[m]->machine.screen(ahead, position + n, screens_[m]);
+        screened_ += ahead.size();
+      }
   };
   for (bool behind = true; behind;) {
     workers_->run(spans_, options_.verify ? &outs_ : nullptr, screen);

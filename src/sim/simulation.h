@@ -131,6 +131,8 @@ class Simulation {
   uint64_t accesses() const { return accesses_; }
   uint64_t verified_accesses() const { return verified_; }
   uint64_t mismatches() const { return mismatches_; }
+  // Events screened ahead by all machines together, since construction (machine/access_screen.h).
+  uint64_t screened_events() const { return screened_; }
 
  private:
   // Prepares and runs the longest prefix of `events` the machines take whole (at most
@@ -159,6 +161,7 @@ class Simulation {
   std::vector<size_t> at_;                     // per machine: how much of the batch it has taken
   std::vector<AccessScreen> screens_;          // per machine: of the events after this batch
   uint64_t position_ = 0;                      // events stepped since construction
+  uint64_t screened_ = 0;
   std::vector<std::vector<HostPhysAddr>> outs_;
   // With verify: per event of the batch, whether every scheme agreed; per machine and event, the
   // reference guest-physical address (kNoGuestFrame: a fault).
