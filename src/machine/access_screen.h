@@ -14,8 +14,6 @@ namespace hvsim {
 
 class AccessScreen {
  public:
-  // Covers nothing.
-  void reset() { length_ = 0; }
   // True if the event at stream position `position` is an access the screen cleared.
   bool cleared(uint64_t position) const {
     const uint64_t i = position - first_;
